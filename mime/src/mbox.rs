@@ -1,0 +1,181 @@
+//! Reading mbox files (RFC 4155): the mboxo and mboxrd variants.
+//!
+//! Each message starts with a `From ` line (the envelope sender and date)
+//! at the start of the file or after an empty line. Writers quote body
+//! lines that would look like one: mboxo turns `From ` into `>From `, mboxrd
+//! also adds a `>` to lines that already start with `>…>From `, so only
+//! mboxrd can be unquoted exactly. The reader borrows from the input and
+//! unquotes only when asked.
+
+use std::borrow::Cow;
+
+/// How `From ` lines inside messages were quoted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MboxFormat {
+    /// mboxo: `>From ` lines lose one `>`, `>>From ` lines stay as they are.
+    Mboxo,
+    /// mboxrd: any run of `>` before `From ` loses one `>` (exact round trip).
+    #[default]
+    Mboxrd,
+}
+
+/// One message of an mbox file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MboxMessage<'a> {
+    /// The `From ` line without its line break (`From sender date`).
+    pub from_line: &'a [u8],
+    /// Offset of the `From ` line in the file.
+    pub offset: usize,
+    /// The message as stored (quoted `From ` lines still quoted), without
+    /// the empty line that separates it from the next message.
+    pub raw: &'a [u8],
+    format: MboxFormat,
+}
+
+impl<'a> MboxMessage<'a> {
+    /// The envelope sender written on the `From ` line.
+    pub fn envelope_sender(&self) -> Option<&'a str> {
+        let rest = self.from_line.strip_prefix(b"From ")?;
+        let rest = rest.trim_ascii_start();
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        std::str::from_utf8(&rest[..end]).ok()
+    }
+
+    /// The message bytes with the `From ` quoting removed. Borrowed when
+    /// nothing was quoted.
+    pub fn unquoted(&self) -> Cow<'a, [u8]> {
+        let needs = self.raw.starts_with(b">") || memchr::memmem::find(self.raw, b"\n>").is_some();
+        if !needs {
+            return Cow::Borrowed(self.raw);
+        }
+        let mut out = Vec::with_capacity(self.raw.len());
+        for line in self.raw.split_inclusive(|&b| b == b'\n') {
+            let quotes = line.iter().take_while(|&&b| b == b'>').count();
+            let quoted = quotes > 0
+                && line[quotes..].starts_with(b"From ")
+                && (self.format == MboxFormat::Mboxrd || quotes == 1);
+            out.extend_from_slice(if quoted { &line[1..] } else { line });
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// Iterates over the messages of an mbox file held in memory.
+///
+/// ```
+/// use mailwire_mime::mbox::MboxReader;
+/// let mbox = b"From a@x Sat Jan  3 01:05:34 1996\nSubject: one\n\n>From here\n\nFrom b@y Sun Jan  4 01:05:34 1996\nSubject: two\n\nbody\n";
+/// let msgs: Vec<_> = MboxReader::new(mbox).collect();
+/// assert_eq!(msgs.len(), 2);
+/// assert_eq!(msgs[0].envelope_sender(), Some("a@x"));
+/// assert_eq!(&*msgs[0].unquoted(), b"Subject: one\n\nFrom here\n");
+/// ```
+#[derive(Debug, Clone)]
+pub struct MboxReader<'a> {
+    input: &'a [u8],
+    pos: usize,
+    format: MboxFormat,
+}
+
+impl<'a> MboxReader<'a> {
+    /// A reader over mboxrd data (the default; also right for mboxo files
+    /// that never had `>From ` in a body).
+    pub fn new(input: &'a [u8]) -> Self {
+        Self::with_format(input, MboxFormat::default())
+    }
+
+    /// A reader for a known variant.
+    pub fn with_format(input: &'a [u8], format: MboxFormat) -> Self {
+        let mut r = MboxReader {
+            input,
+            pos: 0,
+            format,
+        };
+        // Skip anything before the first `From ` line.
+        r.pos = if input.starts_with(b"From ") {
+            0
+        } else {
+            r.find_from(0).unwrap_or(input.len())
+        };
+        r
+    }
+
+    /// The next `From ` line at or after `from` that starts a message.
+    fn find_from(&self, from: usize) -> Option<usize> {
+        let mut at = from;
+        loop {
+            let hit = at + memchr::memmem::find(&self.input[at..], b"\nFrom ")?;
+            let line_start = hit + 1;
+            let before = &self.input[..hit];
+            if before.ends_with(b"\n") || before.ends_with(b"\n\r") || hit == 0 {
+                return Some(line_start);
+            }
+            at = line_start;
+        }
+    }
+}
+
+impl<'a> Iterator for MboxReader<'a> {
+    type Item = MboxMessage<'a>;
+
+    fn next(&mut self) -> Option<MboxMessage<'a>> {
+        if self.pos >= self.input.len() {
+            return None;
+        }
+        let start = self.pos;
+        let line_end =
+            memchr::memchr(b'\n', &self.input[start..]).map_or(self.input.len(), |i| start + i + 1);
+        let from_line = self.input[start..line_end].trim_ascii_end();
+        let next = self
+            .find_from(line_end.saturating_sub(1))
+            .unwrap_or(self.input.len());
+        let mut raw = &self.input[line_end.min(next)..next];
+        // Drop the separating empty line.
+        if next < self.input.len() {
+            raw = raw
+                .strip_suffix(b"\r\n")
+                .or_else(|| raw.strip_suffix(b"\n"))
+                .unwrap_or(raw);
+        }
+        self.pos = next;
+        Some(MboxMessage {
+            from_line,
+            offset: start,
+            raw,
+            format: self.format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mboxo_and_mboxrd_unquoting() {
+        let data =
+            b"From x Mon Jan 1 00:00:00 2001\n\n>From a\n>>From b\nFrom c is not a separator\n";
+        let rd = MboxReader::new(data).next().unwrap();
+        assert_eq!(
+            &*rd.unquoted(),
+            b"\nFrom a\n>From b\nFrom c is not a separator\n"
+        );
+        let o = MboxReader::with_format(data, MboxFormat::Mboxo)
+            .next()
+            .unwrap();
+        assert_eq!(
+            &*o.unquoted(),
+            b"\nFrom a\n>>From b\nFrom c is not a separator\n"
+        );
+        assert_eq!(MboxReader::new(data).count(), 1);
+    }
+
+    #[test]
+    fn empty_and_junk() {
+        assert_eq!(MboxReader::new(b"").count(), 0);
+        assert_eq!(MboxReader::new(b"junk\n\nFrom a b\nx\n").count(), 1);
+    }
+}

@@ -1,0 +1,30 @@
+//! # mailwire
+//!
+//! Embeddable, sans-IO email. Each protocol and format lives in its own
+//! crate; this facade re-exports them behind feature flags, so that
+//! `cargo add mailwire --features mime` is all a program needs.
+//!
+//! | feature | module | crate |
+//! | --- | --- | --- |
+//! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing |
+//! | `serde` | — | serde support on every enabled crate's stored types |
+//! | `full` | — | every crate |
+//!
+//! *Sans-IO* means the crates turn bytes into typed values and back, and
+//! drive protocol state machines, but never open sockets, spawn threads,
+//! read clocks or pick an async runtime: the application owns all I/O.
+//!
+//! ```
+//! # #[cfg(feature = "mime")] {
+//! use mailwire::mime::Message;
+//!
+//! let msg = Message::parse(b"Subject: hello\r\n\r\nbody\r\n");
+//! assert_eq!(msg.subject().as_deref(), Some("hello"));
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// RFC 5322 / MIME messages (the `mailwire-mime` crate).
+#[cfg(feature = "mime")]
+pub use mailwire_mime as mime;

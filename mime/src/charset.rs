@@ -3,7 +3,7 @@
 //! Every charset that [`encoding_rs`] knows is supported under every label
 //! the WHATWG Encoding Standard gives it, plus the labels mail clients use
 //! that the web does not (`cp932`, `cp936`, `cp949`, `ks_c_5601`,
-//! `unicode-1-1-utf-7`, `utf8`, `x-unknown`…), and UTF-7 (RFC 2152), which
+//! `unicode-1-1-utf-7`, `utf8`…; `x-unknown` and other non-charsets fall back), and UTF-7 (RFC 2152), which
 //! `encoding_rs` deliberately leaves out but old Outlook still sends.
 //!
 //! Like mail clients (and the WHATWG standard), `us-ascii` and `iso-8859-1`
@@ -54,11 +54,9 @@ impl Charset {
                 return Some(Charset::Utf7);
             }
             b"utf8" | b"utf_8" | b"x-utf-8" | b"x-utf8" => encoding_rs::UTF_8,
-            b"ascii" | b"us_ascii" | b"ansi_x3.4-1986" | b"iso646-us" | b"646" | b"x-unknown"
-            | b"unknown-8bit" | b"x-user-defined" | b"iso8859-1" | b"iso_8859_1" | b"latin-1"
-            | b"cp819" | b"ibm819" | b"iso-8859-1:1987" | b"cp-1252" | b"windows1252" => {
-                encoding_rs::WINDOWS_1252
-            }
+            b"ascii" | b"us_ascii" | b"ansi_x3.4-1986" | b"iso646-us" | b"646" | b"iso8859-1"
+            | b"iso_8859_1" | b"latin-1" | b"cp819" | b"ibm819" | b"iso-8859-1:1987"
+            | b"cp-1252" | b"windows1252" => encoding_rs::WINDOWS_1252,
             b"cp932" | b"ms932" | b"ibm-943" | b"shift-jis" | b"sjis" | b"x-ms-cp932" => {
                 encoding_rs::SHIFT_JIS
             }

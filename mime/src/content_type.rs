@@ -251,37 +251,34 @@ struct RawParam<'a> {
     section: Option<u32>,
     extended: bool,
     value: Cow<'a, [u8]>,
-    quoted: bool,
 }
 
 fn parse_params<'a>(p: &mut Cursor<'a>) -> Vec<Param<'a>> {
     let mut raw: Vec<RawParam<'a>> = Vec::new();
+    // Junk between the type and the first `;` is ignored, unless it is a
+    // parameter whose `;` was forgotten (`multipart/mixed\r\n\tboundary=x`).
+    p.skip_cfws();
+    if !starts_attribute(&p.s[p.i..]) {
+        skip_to_semicolon(p);
+    }
     loop {
-        // Skip to the next `;`, ignoring junk.
-        while let Some(b) = p.peek() {
-            if b == b';' {
-                break;
-            }
-            if b == b'(' {
-                p.skip_comment();
-            } else {
-                p.i += 1;
-            }
+        p.skip_cfws();
+        while p.eat(b';') {
+            p.skip_cfws();
         }
-        if !p.eat(b';') {
+        if p.peek().is_none() {
             break;
         }
-        p.skip_cfws();
         let name = p.token(|b| b == b'=' || b == b';');
         p.skip_cfws();
         if name.is_empty() || !p.eat(b'=') {
+            skip_to_semicolon(p);
             continue;
         }
         p.skip_cfws();
-        let (value, quoted) = if p.eat(b'"') {
-            (quoted_value(p), true)
-        } else {
-            (unquoted_value(p), false)
+        let (value, quoted) = match p.eat(b'"') {
+            true => (quoted_value(p), true),
+            false => (unquoted_value(p), false),
         };
         if value.is_empty() && !quoted {
             continue;
@@ -298,10 +295,35 @@ fn parse_params<'a>(p: &mut Cursor<'a>) -> Vec<Param<'a>> {
             section,
             extended,
             value,
-            quoted,
         });
     }
     assemble(raw)
+}
+
+fn skip_to_semicolon(p: &mut Cursor<'_>) {
+    while let Some(b) = p.peek() {
+        if b == b';' {
+            break;
+        }
+        if b == b'(' {
+            p.skip_comment();
+        } else {
+            p.i += 1;
+        }
+    }
+}
+
+/// Whether `rest` (just after whitespace) starts a new `attribute=`: real
+/// mail omits the `;` between folded parameters.
+fn starts_attribute(rest: &[u8]) -> bool {
+    if rest.starts_with(b"=?") {
+        return false;
+    }
+    let n = rest
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'*'))
+        .count();
+    n > 0 && rest.get(n) == Some(&b'=')
 }
 
 fn quoted_value<'a>(p: &mut Cursor<'a>) -> Cow<'a, [u8]> {
@@ -347,6 +369,15 @@ fn unquoted_value<'a>(p: &mut Cursor<'a>) -> Cow<'a, [u8]> {
     while let Some(b) = p.peek() {
         if b == b';' {
             break;
+        }
+        if b.is_ascii_whitespace() {
+            let ws = p.s[p.i..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if starts_attribute(&p.s[p.i + ws..]) {
+                break;
+            }
         }
         p.i += 1;
     }
@@ -466,7 +497,6 @@ fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
         Cow::Borrowed(_) => text,
         Cow::Owned(s) => Cow::Owned(s),
     };
-    let _ = r.quoted;
     Param {
         name,
         value,

@@ -32,7 +32,7 @@
 //!
 //! let d = parse_date(b"Thu,\r\n 13 Feb 1969 23:32 -0330 (Newfoundland Time)").unwrap();
 //! assert_eq!(d.to_rfc3339(), "1969-02-13T23:32:00-03:30");
-//! assert_eq!(d.timestamp, -27_700_080);
+//! assert_eq!(d.timestamp, -27_723_480);
 //! ```
 
 use std::fmt::Write as _;
@@ -637,7 +637,7 @@ fn zone(lx: &mut Lexer<'_>) -> Option<i16> {
     }
 }
 
-/// The digits after a `+`/`-`: `hhmm`, `hmm`, `hh`, `h` or `hh:mm`.
+/// The digits after a `+`/`-`: `hhmm`, `hmm` / `hhm`, `hh`, `h` or `hh:mm`.
 fn numeric_zone(lx: &mut Lexer<'_>, sign: u8) -> Option<i16> {
     let (val, len) = match lx.peek() {
         Some(Tok::Num { val, len }) => (val, len),
@@ -656,7 +656,11 @@ fn numeric_zone(lx: &mut Lexer<'_>, sign: u8) -> Option<i16> {
                 _ => (val, 0),
             }
         }
-        3 | 4 => (val / 100, val % 100),
+        // Three digits: `hmm` (`+530`) when that gives a real-world
+        // minute count, else a truncated `hhm` (`+020` is `+0200`).
+        3 if matches!(val % 100, 0 | 15 | 30 | 45) => (val / 100, val % 100),
+        3 => (val / 10, val % 10 * 10),
+        4 => (val / 100, val % 100),
         _ => return None,
     };
     if hours > 23 || minutes > 59 {
@@ -850,6 +854,8 @@ mod tests {
             ("1 Jul 2003 10:52:37 -0000", "2003-07-01T10:52:37+00:00"),
             ("1 Jul 2003 10:52:37 +5", "2003-07-01T10:52:37+05:00"),
             ("1 Jul 2003 10:52:37 +530", "2003-07-01T10:52:37+05:30"),
+            ("1 Jul 2003 10:52:37 -345", "2003-07-01T10:52:37-03:45"),
+            ("1 Jul 2003 10:52:37 +020", "2003-07-01T10:52:37+02:00"),
             ("1 Jul 2003 10:52:37 +05:30", "2003-07-01T10:52:37+05:30"),
             ("1 Jul 2003 10:52:37.123 +0200", "2003-07-01T10:52:37+02:00"),
             (

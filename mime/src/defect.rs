@@ -19,14 +19,18 @@ pub enum DefectKind {
     /// A line in the header block is neither a field nor a continuation; the
     /// body was taken to start there (no empty line separated them).
     MissingHeaderBodySeparator,
+    /// A header line has a colon but no valid field name before it (empty,
+    /// or with spaces, control or 8-bit bytes); the line was skipped.
+    InvalidHeaderName,
     /// The first header line is indented, so it continues nothing; skipped.
     FirstLineIsContinuation,
     /// The input ends inside the header block (no body at all).
     NoBody,
-    /// A `multipart/*` entity has no `boundary` parameter; kept as a leaf.
+    /// A `multipart/*` entity has no `boundary` parameter; kept as a leaf
+    /// (an attachment, in the body view).
     MissingBoundary,
-    /// No delimiter line of the multipart's boundary was found: the body
-    /// is kept as the preamble and the multipart has no parts.
+    /// No delimiter line of the multipart's boundary was found: the entity
+    /// is kept as a leaf, so its bytes stay readable (as an attachment).
     StartBoundaryNotFound,
     /// The closing delimiter (`--boundary--`) is missing; the last part
     /// runs to the end of its parent.
@@ -73,6 +77,7 @@ impl DefectKind {
     pub fn name(self) -> &'static str {
         match self {
             DefectKind::MissingHeaderBodySeparator => "missing-header-body-separator",
+            DefectKind::InvalidHeaderName => "invalid-header-name",
             DefectKind::FirstLineIsContinuation => "first-line-is-continuation",
             DefectKind::NoBody => "no-body",
             DefectKind::MissingBoundary => "missing-boundary",

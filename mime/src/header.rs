@@ -400,23 +400,28 @@ pub(crate) fn split_headers<'a>(
             pos = next;
             continue;
         }
-        let name = memchr::memchr(b':', content)
-            .map(|colon| (colon, content[..colon].trim_ascii_end()))
-            .filter(|(_, name)| !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b)));
-        match name {
-            Some((colon, name)) => {
-                close(&mut open, pos, &mut fields, defects);
-                // Validated as printable ASCII just above.
-                let name = std::str::from_utf8(name).unwrap_or("");
-                open = Some((pos, pos + colon, name));
-            }
-            None => {
-                defects.push(Defect {
-                    kind: DefectKind::MissingHeaderBodySeparator,
-                    offset: pos,
-                });
-                break (pos, pos);
-            }
+        let Some(colon) = memchr::memchr(b':', content) else {
+            // Not a field: the body starts here (no empty line before it).
+            defects.push(Defect {
+                kind: DefectKind::MissingHeaderBodySeparator,
+                offset: pos,
+            });
+            break (pos, pos);
+        };
+        close(&mut open, pos, &mut fields, defects);
+        let name = content[..colon].trim_ascii_end();
+        if !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b)) {
+            // Validated as printable ASCII just above.
+            let name = std::str::from_utf8(name).unwrap_or("");
+            open = Some((pos, pos + colon, name));
+        } else {
+            // `Fr om: x`, `:x`, names with controls or 8-bit bytes: a broken
+            // field, skipped (with its continuation lines) so that it can
+            // neither smuggle a header in nor end the header block.
+            defects.push(Defect {
+                kind: DefectKind::InvalidHeaderName,
+                offset: pos,
+            });
         }
         pos = next;
     };
@@ -462,7 +467,7 @@ mod tests {
         let (h, body, d) = split(b"A: 1\r\nB: 2");
         assert_eq!(h.len(), 2);
         assert_eq!(h.as_slice()[1].raw_value(), b" 2");
-        assert_eq!(body, 11);
+        assert_eq!(body, 10);
         assert_eq!(d[0].kind, DefectKind::NoBody);
     }
 

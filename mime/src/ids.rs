@@ -264,7 +264,7 @@ mod tests {
         );
         assert_eq!(ids(b"(c <fake@x>) <a@b>,<c@d>"), ["a@b", "c@d"]);
         assert_eq!(ids(b"<\"quoted id\"@x>"), ["\"quoted id\"@x"]);
-        assert_eq!(ids(b"<a(not closed@b>"), ["a(not closed@b"]);
+        assert_eq!(ids(b"<a(not closed@b>"), ["a(notclosed@b"]);
         assert_eq!(ids(b"<<a>>"), ["a"]);
         assert_eq!(ids(b"<a<b>c>"), ["b"]);
         assert_eq!(ids(b"<>\n <x@y>"), ["x@y"]);

@@ -501,11 +501,7 @@ impl<'a> Parser<'a, '_> {
         let mut delims = Delimiters::new(self.input, boundary, start, end);
         let Some(first) = delims.next() else {
             self.defect(id, DefectKind::StartBoundaryNotFound, start);
-            return PartBody::Multipart {
-                children: Vec::new(),
-                preamble: start..end,
-                epilogue: None,
-            };
+            return PartBody::Leaf;
         };
         let preamble = start..first.content_end;
         let mut children = Vec::new();

@@ -331,7 +331,15 @@ impl<'a> State<'a> {
                         self.expect = Expect::Nothing;
                     }
                     Expect::With(n) => {
+                        // A vendor phrase (`Microsoft SMTP Server`) runs
+                        // on for up to three words; a protocol name, a
+                        // comma or a number (a date without `;`) ends it.
                         let trailing_comma = word.last() == Some(&b',');
+                        if n > 0 && (trailing_comma || word.first().is_some_and(u8::is_ascii_digit))
+                        {
+                            self.expect = Expect::Nothing;
+                            return;
+                        }
                         self.with_range = match self.with_range {
                             Some((ws, _)) if n > 0 => Some((ws, end)),
                             _ => Some((start, end)),
@@ -339,11 +347,12 @@ impl<'a> State<'a> {
                         if let Some((ws, we)) = self.with_range {
                             self.out.with = s.get(ws..we).and_then(value_text);
                         }
-                        self.expect = if trailing_comma || n >= 2 {
-                            Expect::Nothing
-                        } else {
-                            Expect::With(n + 1)
-                        };
+                        self.expect =
+                            if trailing_comma || n >= 2 || (n == 0 && is_protocol_name(word)) {
+                                Expect::Nothing
+                            } else {
+                                Expect::With(n + 1)
+                            };
                     }
                     Expect::Nothing => {}
                 }
@@ -535,9 +544,7 @@ fn tls_in_with<'a>(with: &Cow<'a, str>) -> Option<Cow<'a, str>> {
     let w = with.as_bytes();
     let part = match memchr::memchr(b'/', w) {
         Some(slash) => {
-            if find_ignore_case(w.get(slash + 1..)?, b"tls").is_none() {
-                return None;
-            }
+            find_ignore_case(w.get(slash + 1..)?, b"tls")?;
             slash + 1..w.len()
         }
         None => match find_ignore_case(w, b" encrypted ")? {
@@ -558,6 +565,39 @@ fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
     }
     hay.windows(needle.len())
         .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+/// A `with` value that is a protocol name by itself (RFC 3848 and the
+/// common private ones), possibly with Exim's `local-` prefix.
+fn is_protocol_name(word: &[u8]) -> bool {
+    const NAMES: [&[u8]; 20] = [
+        b"smtp",
+        b"esmtp",
+        b"esmtpa",
+        b"esmtps",
+        b"esmtpsa",
+        b"lmtp",
+        b"lmtpa",
+        b"lmtps",
+        b"lmtpsa",
+        b"utf8smtp",
+        b"utf8smtpa",
+        b"utf8smtps",
+        b"utf8smtpsa",
+        b"http",
+        b"https",
+        b"imap",
+        b"pop3",
+        b"local",
+        b"bsmtp",
+        b"smtps",
+    ];
+    let w = strip_angles(word);
+    let w = match w.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case(b"local-") => w.get(6..).unwrap_or_default(),
+        _ => w,
+    };
+    NAMES.iter().any(|n| w.eq_ignore_ascii_case(n))
 }
 
 /// An IP address written as `[1.2.3.4]`, `[IPv6:::1]`, `[1.2.3.4]:25`,
@@ -748,6 +788,39 @@ mod tests {
     }
 
     #[test]
+    fn with_clause_extent() {
+        let with = |v: &[u8]| parse_received(v).with.map(Cow::into_owned);
+        assert_eq!(
+            with(b"from a by b with ESMTP id X Thu, 20 Feb 2003 16:13:20 -0700").as_deref(),
+            Some("ESMTP")
+        );
+        assert_eq!(
+            with(b"from a by b with ESMTP Thu, 20 Feb 2003 16:13:20 -0700").as_deref(),
+            Some("ESMTP")
+        );
+        assert_eq!(
+            with(b"from a by b with Foo Thu, 20 Feb 2003").as_deref(),
+            Some("Foo")
+        );
+        assert_eq!(
+            with(b"from a by b with Foo 20 Feb 2003").as_deref(),
+            Some("Foo")
+        );
+        assert_eq!(
+            with(b"from a by b with MailEnable ESMTP; 1 Jan 2020 00:00 +0000").as_deref(),
+            Some("MailEnable ESMTP")
+        );
+        assert_eq!(
+            with(b"from a by b with local-esmtps (x) id 1").as_deref(),
+            Some("local-esmtps")
+        );
+        assert_eq!(
+            with(b"from a by b with Internet Mail Service (5.5) id 1").as_deref(),
+            Some("Internet Mail Service")
+        );
+    }
+
+    #[test]
     fn with_tls_forms() {
         let r = parse_received(
             b"from a by b with ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384; 02 Sep 2023 04:24:06 +0200",
@@ -776,6 +849,59 @@ mod tests {
         for i in 0..=s.len() {
             let _ = parse_received(&s[..i]);
             let _ = parse_received(&s[i..]);
+        }
+    }
+
+    /// Random inputs over an alphabet of the bytes these parsers treat
+    /// specially: no parser of the four field modules may panic.
+    /// `MAILWIRE_FIELD_FUZZ=n` runs `n` inputs instead of 20 000.
+    #[test]
+    fn random_inputs_never_panic() {
+        const ALPHABET: &[u8] = b"()<>[]\\\";:,.@+-/=%_ \t\r\n019aZTfromby\xc3\xa9\xff";
+        const WORDS: [&[u8]; 12] = [
+            b"from ",
+            b" by ",
+            b" with ",
+            b" id ",
+            b" for ",
+            b" via ",
+            b"Jul ",
+            b"Tue, ",
+            b"GMT",
+            b"12:34:56",
+            b"IPv6:",
+            b"helo=",
+        ];
+        let iters = std::env::var("MAILWIRE_FIELD_FUZZ")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(20_000u64);
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut buf = Vec::new();
+        for _ in 0..iters {
+            buf.clear();
+            let len = next() % 64;
+            for _ in 0..len {
+                let r = next();
+                if r % 5 == 0 {
+                    buf.extend_from_slice(WORDS[(r / 5 % WORDS.len() as u64) as usize]);
+                } else {
+                    buf.push(ALPHABET[(r / 5 % ALPHABET.len() as u64) as usize]);
+                }
+            }
+            let _ = parse_received(&buf);
+            if let Some(d) = crate::date::parse_date(&buf) {
+                let _ = (d.to_rfc3339(), d.to_rfc5322(), d.weekday());
+            }
+            let _ = crate::ids::parse_message_ids(&buf);
+            let _ = crate::list::parse_list_urls(&buf);
+            let _ = crate::list::parse_list_id(&buf);
         }
     }
 

@@ -151,6 +151,11 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                 });
                 i += 1;
             }
+            b')' | b']' => {
+                // Stray closers: not part of anything.
+                i += 1;
+                continue;
+            }
             _ => {
                 let start = i;
                 while i < s.len() && !is_special(s[i]) {
@@ -587,6 +592,8 @@ mod tests {
             [(None, s("Jöhn"), s("j@ex.test"))]
         );
         assert!(parse_address_list(b"  \r\n").is_empty());
+        // Stray closers once looped forever (found by the robustness test).
+        assert_eq!(mailboxes("a) <b@c>]"), [(None, s("a"), s("b@c"))]);
     }
 
     #[test]

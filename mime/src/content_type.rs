@@ -41,6 +41,17 @@ impl<'a> ContentType<'a> {
         }
     }
 
+    /// The same type with these parameters.
+    pub fn with_params(mut self, params: Vec<Param<'a>>) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Takes the parameters out.
+    pub fn into_params(self) -> Vec<Param<'a>> {
+        self.params
+    }
+
     /// The main type, lower case (`text`).
     pub fn main_type(&self) -> &str {
         &self.main

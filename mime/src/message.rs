@@ -461,7 +461,16 @@ impl<'a> Parser<'a, '_> {
             None => default(),
             Some(f) => match content_type::parse_content_type(f.raw_value()) {
                 Some(ct) if ct.subtype().is_some() => ct,
-                _ => {
+                Some(ct) => {
+                    defects.push(Defect {
+                        kind: DefectKind::InvalidContentType,
+                        offset: f.offset(),
+                    });
+                    // RFC 2045 §5.2: a type without subtype means text/plain;
+                    // its parameters (a `name`, say) are still worth keeping.
+                    ContentType::new("text", "plain").with_params(ct.into_params())
+                }
+                None => {
                     defects.push(Defect {
                         kind: DefectKind::InvalidContentType,
                         offset: start.max(f.offset()),

@@ -24,7 +24,9 @@ fn tree(msg: &Message<'_>, id: PartId, depth: usize, out: &mut String) {
 
 #[test]
 fn crispin_torture_tree() {
-    let Some(dir) = support::corpus("mime/crispin-torture") else { return };
+    let Some(dir) = support::corpus("mime/crispin-torture") else {
+        return;
+    };
     let raw = std::fs::read(dir.join("torture-test.eml")).unwrap();
     let expected = std::fs::read_to_string(dir.join("expected-structure.txt")).unwrap();
     let msg = Message::parse(&raw);
@@ -33,6 +35,11 @@ fn crispin_torture_tree() {
     assert_eq!(got.trim_end(), expected.trim_end());
     // Every leaf decodes; the torture test has no broken encodings.
     for p in msg.parts() {
-        assert_eq!(p.decode().1, None, "decoding defect in a {} part", p.content_type().mime_type());
+        assert_eq!(
+            p.decode().1,
+            None,
+            "decoding defect in a {} part",
+            p.content_type().mime_type()
+        );
     }
 }

@@ -95,9 +95,15 @@ fn show_message(msg: &Message<'_>, root: PartId, indent: usize) {
             p.decoded().len()
         );
     }
-    let defects: Vec<String> = msg.defects().map(|d| d.to_string()).collect();
-    if root == 0 && !defects.is_empty() {
-        println!("{pad}defects: {}", defects.join("; "));
+    if root == 0 {
+        // Parse-time defects, then what decoding each part found.
+        let mut defects: Vec<String> = msg.defects().map(|d| d.to_string()).collect();
+        for p in msg.parts() {
+            defects.extend(p.decode_text().1.iter().map(|d| d.to_string()));
+        }
+        if !defects.is_empty() {
+            println!("{pad}defects: {}", defects.join("; "));
+        }
     }
 }
 

@@ -23,6 +23,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// RFC 5322 / MIME messages (the `mailwire-mime` crate).

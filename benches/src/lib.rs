@@ -95,7 +95,7 @@ pub fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/mime")
 }
 
-fn files_sorted(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+fn files_sorted(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(rd) = std::fs::read_dir(dir) else {
         return out;
@@ -103,8 +103,8 @@ fn files_sorted(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     for e in rd.flatten() {
         let p = e.path();
         if p.is_dir() {
-            out.extend(files_sorted(&p, &keep));
-        } else if p.file_name().and_then(|n| n.to_str()).is_some_and(&keep) {
+            out.extend(files_sorted(&p, keep));
+        } else if p.file_name().and_then(|n| n.to_str()).is_some_and(keep) {
             out.push(p);
         }
     }
@@ -126,8 +126,8 @@ pub fn load_file_corpora() -> Result<Vec<Corpus>, String> {
     if !root.is_dir() {
         return Err(format!("corpus directory {} not found", root.display()));
     }
-    let eml = files_sorted(&root.join("mail-parser-1.0.1/eml"), |n| n.ends_with(".eml"));
-    let py = files_sorted(&root.join("python-test_email"), |n| {
+    let eml = files_sorted(&root.join("mail-parser-1.0.1/eml"), &|n| n.ends_with(".eml"));
+    let py = files_sorted(&root.join("python-test_email"), &|n| {
         n.starts_with("msg_") && n.ends_with(".txt")
     });
     let torture = root.join("crispin-torture/torture-test.eml");

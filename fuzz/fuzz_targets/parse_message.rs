@@ -12,8 +12,14 @@ use mailwire_mime::{Limits, Message, PartBody};
 
 fuzz_target!(|data: &[u8]| {
     let msg = Message::parse_with(data, &Limits::DEFAULT);
-    assert!(std::ptr::eq(msg.input(), data), "input() is not the parsed slice");
-    assert!(!msg.parts().is_empty(), "a message always has a top-level entity");
+    assert!(
+        std::ptr::eq(msg.input(), data),
+        "input() is not the parsed slice"
+    );
+    assert!(
+        !msg.parts().is_empty(),
+        "a message always has a top-level entity"
+    );
 
     for (id, part) in msg.parts().iter().enumerate() {
         // Offsets of the entity.
@@ -79,7 +85,11 @@ fuzz_target!(|data: &[u8]| {
             } => {
                 for &c in children {
                     assert!(c < msg.parts().len(), "part {id}: child {c} out of range");
-                    assert_eq!(msg.parts()[c].parent(), Some(id), "part {id}: child {c} parent");
+                    assert_eq!(
+                        msg.parts()[c].parent(),
+                        Some(id),
+                        "part {id}: child {c} parent"
+                    );
                 }
                 assert!(preamble.start <= preamble.end && preamble.end <= data.len());
                 if let Some(ep) = epilogue {
@@ -87,7 +97,10 @@ fuzz_target!(|data: &[u8]| {
                 }
             }
             PartBody::Message { root } => {
-                assert!(*root < msg.parts().len(), "part {id}: nested root {root} out of range");
+                assert!(
+                    *root < msg.parts().len(),
+                    "part {id}: nested root {root} out of range"
+                );
             }
             PartBody::Leaf => {}
         }

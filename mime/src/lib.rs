@@ -59,6 +59,7 @@
 //! - [`mbox`]: reading mbox files;
 //! - `summary` (feature `serde`): an owned, serialisable summary.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod address;
 pub mod body;

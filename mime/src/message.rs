@@ -166,7 +166,7 @@ impl<'a> Message<'a> {
     }
 
     /// The RFC 8621 body structure of the message whose top-level entity is
-    /// `root` (0 for the message itself; see [`body`](crate::body)).
+    /// `root` (0 for the message itself; see [`body`](mod@crate::body)).
     pub fn body_structure(&self, root: PartId) -> BodyStructure {
         body::body_structure(self, root)
     }

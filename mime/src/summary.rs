@@ -18,7 +18,7 @@
 //! A group member carries its group's name in `group`; an empty group is
 //! one ADDR with only `group` set. `size` and `sha256` describe the decoded
 //! content of leaves; containers (multipart, message/rfc822) have size 0.
-//! `role` is the part's [`PartRole`](crate::PartRole) in its message.
+//! `role` is the part's [`PartRole`] in its message.
 
 use std::collections::BTreeMap;
 

@@ -625,3 +625,76 @@ impl Iterator for Delimiters<'_> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preamble_epilogue_and_nested_global() {
+        let raw = b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\npreamble\r\n--b\r\n\
+Content-Type: message/global\r\n\r\nSubject: =?utf-8?q?inner?=\r\nFrom: J\xc3\xb6rg <j@x.test>\r\n\r\nhi\r\n\
+--b--\r\nepilogue\r\n";
+        let msg = Message::parse(raw);
+        let PartBody::Multipart {
+            children,
+            preamble,
+            epilogue,
+        } = msg.root().body()
+        else {
+            panic!()
+        };
+        assert_eq!(&raw[preamble.clone()], b"preamble");
+        assert_eq!(&raw[epilogue.clone().unwrap()], b"epilogue\r\n");
+        let inner = msg.nested_message(children[0]).unwrap();
+        let h = msg.part(inner).unwrap().headers();
+        assert_eq!(h.subject().as_deref(), Some("inner"));
+        let crate::Address::Mailbox(m) = &h.from()[0] else {
+            panic!()
+        };
+        assert_eq!(m.name.as_deref(), Some("Jörg"));
+        assert_eq!(msg.part(inner).unwrap().text().as_deref(), Some("hi"));
+        assert_eq!(msg.defects().count(), 0);
+    }
+
+    #[test]
+    fn boundaries_only_at_line_starts_and_missing_close_reported() {
+        let raw = b"Content-Type: multipart/mixed; boundary=b\n\n--b\n\ntext --b inside\n--bx not a delimiter\n--b\n\nlast\n";
+        let msg = Message::parse(raw);
+        let kids = msg.children(0);
+        assert_eq!(kids.len(), 2);
+        assert_eq!(
+            msg.parts()[kids[0]].text().as_deref(),
+            Some("text --b inside\n--bx not a delimiter")
+        );
+        assert_eq!(msg.parts()[kids[1]].text().as_deref(), Some("last\n"));
+        assert!(
+            msg.defects()
+                .any(|d| d.kind == DefectKind::MissingFinalBoundary)
+        );
+    }
+
+    #[test]
+    fn digest_children_default_to_message() {
+        let raw = b"Content-Type: multipart/digest; boundary=d\r\n\r\n--d\r\n\r\nSubject: one\r\n\r\nbody\r\n--d--\r\n";
+        let msg = Message::parse(raw);
+        let child = msg.children(0)[0];
+        assert!(msg.parts()[child].content_type().is("message", "rfc822"));
+        let inner = msg.nested_message(child).unwrap();
+        assert_eq!(
+            msg.parts()[inner].headers().subject().as_deref(),
+            Some("one")
+        );
+    }
+
+    #[test]
+    fn decoding_is_lazy_and_borrowed_when_possible() {
+        let raw = b"Content-Type: text/plain; charset=utf-8\r\n\r\nplain body";
+        let msg = Message::parse(raw);
+        assert!(matches!(msg.root().decoded(), Cow::Borrowed(_)));
+        assert!(matches!(
+            msg.root().text(),
+            Some(Cow::Borrowed("plain body"))
+        ));
+    }
+}

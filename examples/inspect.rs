@@ -58,11 +58,7 @@ fn main() -> ExitCode {
     };
     let msg = Message::parse(&data);
     let summary = MessageSummary::new(&msg);
-    let json = if compact {
-        serde_json::to_string(&summary)
-    } else {
-        serde_json::to_string_pretty(&summary)
-    };
+    let json = if compact { serde_json::to_string(&summary) } else { serde_json::to_string_pretty(&summary) };
     match json {
         Ok(s) => {
             println!("{s}");

@@ -39,10 +39,7 @@ fn main() {
 
 fn show_message(msg: &Message<'_>, root: PartId, indent: usize) {
     let pad = "  ".repeat(indent);
-    let h = msg
-        .part(root)
-        .map(|p| p.headers().clone())
-        .unwrap_or_default();
+    let h = msg.part(root).map(|p| p.headers().clone()).unwrap_or_default();
     println!("{pad}subject : {:?}", h.subject().unwrap_or_default());
     for (label, list) in [("from", h.from()), ("to", h.to()), ("cc", h.cc())] {
         if !list.is_empty() {
@@ -50,11 +47,7 @@ fn show_message(msg: &Message<'_>, root: PartId, indent: usize) {
         }
     }
     if let Some(date) = h.date() {
-        println!(
-            "{pad}date    : {} (unix {})",
-            date.to_rfc3339(),
-            date.timestamp
-        );
+        println!("{pad}date    : {} (unix {})", date.to_rfc3339(), date.timestamp);
     }
     if let Some(id) = h.message_id() {
         println!("{pad}msg-id  : {id}");
@@ -147,10 +140,7 @@ fn describe(list: &[Address<'_>]) -> String {
     for a in list {
         if let Address::Group(g) = a {
             if g.members.is_empty() {
-                out.push(format!(
-                    "[{}] (empty group)",
-                    g.name.as_deref().unwrap_or("")
-                ));
+                out.push(format!("[{}] (empty group)", g.name.as_deref().unwrap_or("")));
             }
         }
     }

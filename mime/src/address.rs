@@ -93,12 +93,7 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                     i += if s[i] == b'\\' { 2 } else { 1 };
                 }
                 let end = i.min(s.len());
-                out.push(Token {
-                    kind: Kind::Quoted,
-                    start,
-                    end,
-                    space_before: space,
-                });
+                out.push(Token { kind: Kind::Quoted, start, end, space_before: space });
                 i = (i + 1).min(s.len());
             }
             b'(' => {
@@ -121,12 +116,7 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                     i += 1;
                 }
                 let end = end.min(s.len());
-                out.push(Token {
-                    kind: Kind::Comment,
-                    start,
-                    end,
-                    space_before: space,
-                });
+                out.push(Token { kind: Kind::Comment, start, end, space_before: space });
                 i = (i + 1).min(s.len());
             }
             b'[' => {
@@ -135,20 +125,10 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                     i += 1;
                 }
                 i = (i + 1).min(s.len());
-                out.push(Token {
-                    kind: Kind::Literal,
-                    start,
-                    end: i,
-                    space_before: space,
-                });
+                out.push(Token { kind: Kind::Literal, start, end: i, space_before: space });
             }
             b'<' | b'>' | b':' | b';' | b'@' | b',' | b'.' => {
-                out.push(Token {
-                    kind: Kind::Special(b),
-                    start: i,
-                    end: i + 1,
-                    space_before: space,
-                });
+                out.push(Token { kind: Kind::Special(b), start: i, end: i + 1, space_before: space });
                 i += 1;
             }
             b')' | b']' => {
@@ -166,12 +146,7 @@ fn tokenize(s: &[u8]) -> Vec<Token> {
                 }
                 let end = i.min(s.len());
                 i = end;
-                out.push(Token {
-                    kind: Kind::Atom,
-                    start,
-                    end,
-                    space_before: space,
-                });
+                out.push(Token { kind: Kind::Atom, start, end, space_before: space });
             }
         }
         space = false;
@@ -228,13 +203,14 @@ pub fn parse_address_list(raw: &[u8]) -> Vec<Address<'_>> {
                 in_angle = false;
                 cur.push(t);
             }
-            Kind::Special(b':') if !in_angle && group.is_none() && has_words_or_comments(&cur) => {
+            Kind::Special(b':') if !in_angle && starts_group(&cur, group.is_some()) => {
+                // A second group whose predecessor lacked its `;` closes it.
+                if let Some(g) = group.take() {
+                    out.push(Address::Group(g));
+                }
                 let (phrase, comments) = phrase_and_comments(raw, &cur);
                 let name = phrase.or(comments);
-                group = Some(Group {
-                    name,
-                    members: Vec::new(),
-                });
+                group = Some(Group { name, members: Vec::new() });
                 cur.clear();
             }
             Kind::Special(b',') if !in_angle => {
@@ -254,13 +230,21 @@ pub fn parse_address_list(raw: &[u8]) -> Vec<Address<'_>> {
     if let Some(g) = group.take() {
         out.push(Address::Group(g));
     }
+    // `:;` alone names nobody and nothing.
+    out.retain(|a| !matches!(a, Address::Group(g) if g.name.is_none() && g.members.is_empty()));
     out
 }
 
-fn has_words_or_comments(tokens: &[Token]) -> bool {
-    tokens
-        .iter()
-        .any(|t| matches!(t.kind, Kind::Atom | Kind::Quoted | Kind::Comment))
+/// Whether a `:` after these tokens opens a group: a display name (or a
+/// comment standing for one) without `@`, or nothing at all outside a group
+/// (`: a@b;`, a group without a name).
+fn starts_group(tokens: &[Token], in_group: bool) -> bool {
+    let named = tokens.iter().any(|t| matches!(t.kind, Kind::Atom | Kind::Quoted | Kind::Comment));
+    let has_at = tokens.iter().any(|t| t.kind == Kind::Special(b'@'));
+    match in_group {
+        false => named || tokens.is_empty(),
+        true => named && !has_at,
+    }
 }
 
 fn push_mailbox<'a>(
@@ -309,23 +293,12 @@ fn build_mailbox<'a>(raw: &'a [u8], tokens: &[Token]) -> Mailbox<'a> {
     }
     let has_at = tokens.iter().any(|t| t.kind == Kind::Special(b'@'));
     let (phrase, comments) = phrase_and_comments(raw, tokens);
-    let words = tokens
-        .iter()
-        .filter(|t| matches!(t.kind, Kind::Atom | Kind::Quoted))
-        .count();
-    let bang = tokens
-        .iter()
-        .any(|t| t.kind == Kind::Atom && raw[t.start..t.end].contains(&b'!'));
+    let words = tokens.iter().filter(|t| matches!(t.kind, Kind::Atom | Kind::Quoted)).count();
+    let bang = tokens.iter().any(|t| t.kind == Kind::Atom && raw[t.start..t.end].contains(&b'!'));
     if has_at || (words == 1 && (comments.is_some() || bang)) {
-        return Mailbox {
-            name: comments,
-            address: addr_spec(raw, tokens),
-        };
+        return Mailbox { name: comments, address: addr_spec(raw, tokens) };
     }
-    Mailbox {
-        name: phrase.or(comments),
-        address: None,
-    }
+    Mailbox { name: phrase.or(comments), address: None }
 }
 
 /// The address from the tokens of an addr-spec: comments dropped, words and
@@ -333,8 +306,8 @@ fn build_mailbox<'a>(raw: &'a [u8], tokens: &[Token]) -> Mailbox<'a> {
 fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
     let parts: Vec<&Token> = tokens.iter().filter(|t| t.kind != Kind::Comment).collect();
     let (first, last) = (parts.first()?, parts.last()?);
-    let contiguous = parts.windows(2).all(|w| w[0].end == w[1].start)
-        && parts.iter().all(|t| t.kind != Kind::Quoted);
+    let contiguous =
+        parts.windows(2).all(|w| w[0].end == w[1].start) && parts.iter().all(|t| t.kind != Kind::Quoted);
     if contiguous {
         let span = &raw[first.start..last.end];
         return Some(match std::str::from_utf8(span) {
@@ -364,24 +337,12 @@ fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
 
 /// The display phrase (words, encoded words decoded) and the comments
 /// (joined by spaces), each `None` when absent.
-fn phrase_and_comments<'a>(
-    raw: &'a [u8],
-    tokens: &[Token],
-) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
+fn phrase_and_comments<'a>(raw: &'a [u8], tokens: &[Token]) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
     let words: Vec<&Token> = tokens
         .iter()
-        .filter(|t| {
-            !matches!(
-                t.kind,
-                Kind::Comment | Kind::Special(b'<') | Kind::Special(b'>')
-            )
-        })
+        .filter(|t| !matches!(t.kind, Kind::Comment | Kind::Special(b'<') | Kind::Special(b'>')))
         .collect();
-    let phrase = if words.is_empty() {
-        None
-    } else {
-        Some(phrase_text(raw, &words))
-    };
+    let phrase = if words.is_empty() { None } else { Some(phrase_text(raw, &words)) };
     let mut comments: Option<Cow<'a, str>> = None;
     for t in tokens.iter().filter(|t| t.kind == Kind::Comment) {
         let text = comment_text(&raw[t.start..t.end]);
@@ -393,10 +354,7 @@ fn phrase_and_comments<'a>(
             Some(c) => Cow::Owned(format!("{c} {text}")),
         });
     }
-    (
-        phrase.filter(|p| !p.is_empty() || words.iter().any(|t| t.kind == Kind::Quoted)),
-        comments,
-    )
+    (phrase.filter(|p| !p.is_empty() || words.iter().any(|t| t.kind == Kind::Quoted)), comments)
 }
 
 fn phrase_text<'a>(raw: &'a [u8], words: &[&Token]) -> Cow<'a, str> {
@@ -417,9 +375,10 @@ fn phrase_text<'a>(raw: &'a [u8], words: &[&Token]) -> Cow<'a, str> {
     let (first, last) = (words[0], words[words.len() - 1]);
     if words.iter().all(|t| t.kind != Kind::Quoted) {
         let span = &raw[first.start..last.end];
-        let simple = words.windows(2).all(|w| {
-            w[1].start == w[0].end || (w[1].start == w[0].end + 1 && raw[w[0].end] == b' ')
-        }) && memchr::memmem::find(span, b"=?").is_none()
+        let simple = words
+            .windows(2)
+            .all(|w| w[1].start == w[0].end || (w[1].start == w[0].end + 1 && raw[w[0].end] == b' '))
+            && memchr::memmem::find(span, b"=?").is_none()
             && !span.contains(&b'\\');
         if simple {
             if let Ok(s) = std::str::from_utf8(span) {
@@ -429,16 +388,24 @@ fn phrase_text<'a>(raw: &'a [u8], words: &[&Token]) -> Cow<'a, str> {
     }
     let mut tb = TextBuilder::default();
     for (k, t) in words.iter().enumerate() {
-        if k > 0 && t.space_before {
-            tb.push_space(" ");
+        if k > 0 {
+            if raw[words[k - 1].end..t.start].contains(&b'(') {
+                // A comment between two words separates them, even two
+                // encoded words (which plain whitespace would join).
+                tb.push_str(" ");
+            } else if t.space_before {
+                tb.push_space(" ");
+            }
         }
         let bytes = &raw[t.start..t.end];
         match t.kind {
             Kind::Quoted => {
+                // Encoded words inside quotes (forbidden, common) join their
+                // neighbours outside the quotes like any adjacent words.
                 let text = unescape(bytes);
-                match encoded_word::decode_words_in(&text) {
-                    Cow::Borrowed(s) => tb.push_str(s),
-                    Cow::Owned(s) => tb.push_str(&s),
+                match text.contains("=?") {
+                    true => encoded_word::decode_into(&mut tb, text.as_bytes()),
+                    false => tb.push_str(&text),
                 }
             }
             Kind::Atom if memchr::memmem::find(bytes, b"=?").is_some() => {
@@ -526,10 +493,7 @@ mod tests {
         );
         assert_eq!(
             mailboxes("<boss@nil.test>, \"Giant; \\\"Big\\\" Box\" <sysservices@example.net>"),
-            [
-                (None, None, s("boss@nil.test")),
-                (None, s("Giant; \"Big\" Box"), s("sysservices@example.net"))
-            ]
+            [(None, None, s("boss@nil.test")), (None, s("Giant; \"Big\" Box"), s("sysservices@example.net"))]
         );
         assert_eq!(
             mailboxes("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;"),
@@ -542,10 +506,7 @@ mod tests {
         let list = parse_address_list(b"Undisclosed recipients:;");
         assert_eq!(
             list,
-            [Address::Group(Group {
-                name: Some("Undisclosed recipients".into()),
-                members: vec![]
-            })]
+            [Address::Group(Group { name: Some("Undisclosed recipients".into()), members: vec![] })]
         );
         assert_eq!(
             mailboxes("Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>"),
@@ -553,32 +514,17 @@ mod tests {
         );
         assert_eq!(
             mailboxes("Mary Smith <@node.test:mary@example.net>, , jdoe@test  . example"),
-            [
-                (None, s("Mary Smith"), s("@node.test:mary@example.net")),
-                (None, None, s("jdoe@test.example"))
-            ]
+            [(None, s("Mary Smith"), s("@node.test:mary@example.net")), (None, None, s("jdoe@test.example"))]
         );
     }
 
     #[test]
     fn obsolete_and_broken_forms() {
-        assert_eq!(
-            mailboxes("postmaster (The Postmaster)"),
-            [(None, s("The Postmaster"), s("postmaster"))]
-        );
-        assert_eq!(
-            mailboxes("john@example.com (John)"),
-            [(None, s("John"), s("john@example.com"))]
-        );
+        assert_eq!(mailboxes("postmaster (The Postmaster)"), [(None, s("The Postmaster"), s("postmaster"))]);
+        assert_eq!(mailboxes("john@example.com (John)"), [(None, s("John"), s("john@example.com"))]);
         assert_eq!(mailboxes("John Doe"), [(None, s("John Doe"), None)]);
-        assert_eq!(
-            mailboxes("uunet!host!user"),
-            [(None, None, s("uunet!host!user"))]
-        );
-        assert_eq!(
-            mailboxes("John <a@b.com"),
-            [(None, s("John"), s("a@b.com"))]
-        );
+        assert_eq!(mailboxes("uunet!host!user"), [(None, None, s("uunet!host!user"))]);
+        assert_eq!(mailboxes("John <a@b.com"), [(None, s("John"), s("a@b.com"))]);
         assert_eq!(
             mailboxes("=?utf-8?q?caf=C3?= =?UTF-8?q?=A9?= <a@b.com>"),
             [(None, s("café"), s("a@b.com"))]
@@ -587,10 +533,7 @@ mod tests {
             mailboxes("\"=?ISO-8859-1?Q?a?= b\" <test@test.com>"),
             [(None, s("a b"), s("test@test.com"))]
         );
-        assert_eq!(
-            mailboxes("Jöhn <j@ex.test>"),
-            [(None, s("Jöhn"), s("j@ex.test"))]
-        );
+        assert_eq!(mailboxes("Jöhn <j@ex.test>"), [(None, s("Jöhn"), s("j@ex.test"))]);
         assert!(parse_address_list(b"  \r\n").is_empty());
         // Stray closers once looped forever (found by the robustness test).
         assert_eq!(mailboxes("a) <b@c>]"), [(None, s("a"), s("b@c"))]);
@@ -599,9 +542,7 @@ mod tests {
     #[test]
     fn borrows_when_it_can() {
         let list = parse_address_list(b"John Doe <jdoe@machine.example>");
-        let Address::Mailbox(m) = &list[0] else {
-            panic!()
-        };
+        let Address::Mailbox(m) = &list[0] else { panic!() };
         assert!(matches!(m.name, Some(Cow::Borrowed(_))));
         assert!(matches!(m.address, Some(Cow::Borrowed(_))));
     }

@@ -67,15 +67,7 @@ fn is_inline_media(main: &str) -> bool {
 pub(crate) fn body_structure(msg: &Message<'_>, root: PartId) -> BodyStructure {
     let mut s = BodyStructure::default();
     if msg.part(root).is_some() {
-        walk(
-            msg,
-            &[root],
-            "mixed",
-            false,
-            Some(&mut s.html),
-            Some(&mut s.text),
-            &mut s.attachments,
-        );
+        walk(msg, &[root], "mixed", false, Some(&mut s.html), Some(&mut s.text), &mut s.attachments);
     }
     s
 }
@@ -99,15 +91,7 @@ fn walk(
         let sub = ct.subtype().unwrap_or("");
         if let PartBody::Multipart { children, .. } = part.body() {
             let alt = in_alternative || sub == "alternative";
-            walk(
-                msg,
-                children,
-                sub,
-                alt,
-                html.as_deref_mut(),
-                text.as_deref_mut(),
-                attachments,
-            );
+            walk(msg, children, sub, alt, html.as_deref_mut(), text.as_deref_mut(), attachments);
             continue;
         }
         let is_plain = main == "text" && sub == "plain";

@@ -46,32 +46,27 @@ impl Charset {
         lower.copy_from_slice(label);
         lower.make_ascii_lowercase();
         let enc = match &*lower {
-            b"utf-7"
-            | b"utf7"
-            | b"unicode-1-1-utf-7"
-            | b"x-unicode-2-0-utf-7"
-            | b"csunicode11utf7" => {
+            b"utf-7" | b"utf7" | b"unicode-1-1-utf-7" | b"x-unicode-2-0-utf-7" | b"csunicode11utf7" => {
                 return Some(Charset::Utf7);
             }
             b"utf8" | b"utf_8" | b"x-utf-8" | b"x-utf8" => encoding_rs::UTF_8,
             b"ascii" | b"us_ascii" | b"ansi_x3.4-1986" | b"iso646-us" | b"646" | b"iso8859-1"
-            | b"iso_8859_1" | b"latin-1" | b"cp819" | b"ibm819" | b"iso-8859-1:1987"
-            | b"cp-1252" | b"windows1252" => encoding_rs::WINDOWS_1252,
+            | b"iso_8859_1" | b"latin-1" | b"cp819" | b"ibm819" | b"iso-8859-1:1987" | b"cp-1252"
+            | b"windows1252" => encoding_rs::WINDOWS_1252,
             b"cp932" | b"ms932" | b"ibm-943" | b"shift-jis" | b"sjis" | b"x-ms-cp932" => {
                 encoding_rs::SHIFT_JIS
             }
-            b"cp936" | b"ms936" | b"gb_2312" | b"euc-cn" | b"euccn" | b"x-euc-cn"
-            | b"gb2312-80" | b"cp-936" => encoding_rs::GBK,
+            b"cp936" | b"ms936" | b"gb_2312" | b"euc-cn" | b"euccn" | b"x-euc-cn" | b"gb2312-80"
+            | b"cp-936" => encoding_rs::GBK,
             b"gb-18030" | b"gb18030-2000" | b"gb18030-2005" => encoding_rs::GB18030,
-            b"cp949" | b"ms949" | b"uhc" | b"ks_c_5601" | b"ks_c_5601-1989" | b"ksc5601"
-            | b"ksc_5601" | b"euckr" | b"x-windows-949" => encoding_rs::EUC_KR,
+            b"cp949" | b"ms949" | b"uhc" | b"ks_c_5601" | b"ks_c_5601-1989" | b"ksc5601" | b"ksc_5601"
+            | b"euckr" | b"x-windows-949" => encoding_rs::EUC_KR,
             b"cp950" | b"ms950" | b"big5hkscs" | b"x-big5" => encoding_rs::BIG5,
             b"eucjp" | b"euc_jp" | b"x-eucjp" => encoding_rs::EUC_JP,
-            b"iso2022jp" | b"iso-2022-jp-1" | b"iso-2022-jp-2" | b"iso-2022-jp-3"
-            | b"csiso2022jp2" => encoding_rs::ISO_2022_JP,
-            b"ucs-2" | b"ucs2" | b"utf16" | b"utf-16-le" | b"unicode" | b"ucs-2le" => {
-                encoding_rs::UTF_16LE
+            b"iso2022jp" | b"iso-2022-jp-1" | b"iso-2022-jp-2" | b"iso-2022-jp-3" | b"csiso2022jp2" => {
+                encoding_rs::ISO_2022_JP
             }
+            b"ucs-2" | b"ucs2" | b"utf16" | b"utf-16-le" | b"unicode" | b"ucs-2le" => encoding_rs::UTF_16LE,
             b"utf-16-be" | b"ucs-2be" | b"unicodefffe" => encoding_rs::UTF_16BE,
             b"koi8r" | b"koi8_r" => encoding_rs::KOI8_R,
             b"koi8u" | b"koi8_u" => encoding_rs::KOI8_U,
@@ -128,27 +123,15 @@ fn windows_or_iso_without_dash(lower: &[u8]) -> Option<Charset> {
     };
     for prefix in [&b"windows"[..], b"win", b"cp", b"x-cp", b"ms-cp"] {
         if let Some(rest) = lower.strip_prefix(prefix) {
-            let rest = rest
-                .strip_prefix(b"-")
-                .or_else(|| rest.strip_prefix(b"_"))
-                .unwrap_or(rest);
+            let rest = rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"_")).unwrap_or(rest);
             if digits(rest) {
                 return build(b"windows-", rest, &mut canon);
             }
         }
     }
-    for prefix in [
-        &b"iso8859"[..],
-        b"iso_8859",
-        b"iso-8859",
-        b"iso 8859",
-        b"8859",
-    ] {
+    for prefix in [&b"iso8859"[..], b"iso_8859", b"iso-8859", b"iso 8859", b"8859"] {
         if let Some(rest) = lower.strip_prefix(prefix) {
-            let rest = rest
-                .strip_prefix(b"-")
-                .or_else(|| rest.strip_prefix(b"_"))
-                .unwrap_or(rest);
+            let rest = rest.strip_prefix(b"-").or_else(|| rest.strip_prefix(b"_")).unwrap_or(rest);
             if digits(rest) {
                 return build(b"iso-8859-", rest, &mut canon);
             }
@@ -284,11 +267,7 @@ mod tests {
             (b"unicode-1-1-utf-7", "UTF-7"),
             (b"gb2312", "GBK"),
         ] {
-            assert_eq!(
-                Charset::from_label(label).map(Charset::name),
-                Some(name),
-                "{label:?}"
-            );
+            assert_eq!(Charset::from_label(label).map(Charset::name), Some(name), "{label:?}");
         }
         assert_eq!(Charset::from_label(b"x-no-such-charset"), None);
         assert_eq!(Charset::from_label(b""), None);
@@ -304,10 +283,7 @@ mod tests {
 
     #[test]
     fn unknown_label_falls_back() {
-        assert_eq!(
-            decode_text(Some(b"bogus"), "é".as_bytes()),
-            (Cow::Borrowed("é"), true)
-        );
+        assert_eq!(decode_text(Some(b"bogus"), "é".as_bytes()), (Cow::Borrowed("é"), true));
         assert_eq!(decode_text(Some(b"bogus"), b"\xE9").0, "é");
         assert_eq!(decode_text(None, b"abc"), (Cow::Borrowed("abc"), false));
     }

@@ -34,11 +34,7 @@ pub struct ContentType<'a> {
 impl<'a> ContentType<'a> {
     /// Builds a content type from lower-case parts, without parameters.
     pub fn new(main: &'a str, sub: &'a str) -> Self {
-        ContentType {
-            main: lower(main),
-            sub: Some(lower(sub)),
-            params: Vec::new(),
-        }
+        ContentType { main: lower(main), sub: Some(lower(sub)), params: Vec::new() }
     }
 
     /// The same type with these parameters.
@@ -87,10 +83,7 @@ impl<'a> ContentType<'a> {
 
     /// The first parameter named `name` (lower-case argument).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| &*p.value)
+        self.params.iter().find(|p| p.name == name).map(|p| &*p.value)
     }
 
     /// The `charset` parameter.
@@ -134,10 +127,7 @@ impl<'a> ContentDisposition<'a> {
 
     /// The first parameter named `name` (lower-case argument).
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|p| p.name == name)
-            .map(|p| &*p.value)
+        self.params.iter().find(|p| p.name == name).map(|p| &*p.value)
     }
 
     /// The `filename` parameter.
@@ -171,11 +161,7 @@ pub fn parse_content_type(raw: &[u8]) -> Option<ContentType<'_>> {
         None
     };
     let params = parse_params(&mut p);
-    Some(ContentType {
-        main: lower(latin(main)),
-        sub,
-        params,
-    })
+    Some(ContentType { main: lower(latin(main)), sub, params })
 }
 
 /// Parses a `Content-Disposition` value. `None` when there is no type.
@@ -187,10 +173,7 @@ pub fn parse_content_disposition(raw: &[u8]) -> Option<ContentDisposition<'_>> {
         return None;
     }
     let params = parse_params(&mut p);
-    Some(ContentDisposition {
-        kind: lower(latin(kind)),
-        params,
-    })
+    Some(ContentDisposition { kind: lower(latin(kind)), params })
 }
 
 struct Cursor<'a> {
@@ -301,12 +284,7 @@ fn parse_params<'a>(p: &mut Cursor<'a>) -> Vec<Param<'a>> {
         if name.is_empty() {
             continue;
         }
-        raw.push(RawParam {
-            name,
-            section,
-            extended,
-            value,
-        });
+        raw.push(RawParam { name, section, extended, value });
     }
     assemble(raw)
 }
@@ -382,10 +360,7 @@ fn unquoted_value<'a>(p: &mut Cursor<'a>) -> Cow<'a, [u8]> {
             break;
         }
         if b.is_ascii_whitespace() {
-            let ws = p.s[p.i..]
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
+            let ws = p.s[p.i..].iter().take_while(|b| b.is_ascii_whitespace()).count();
             if starts_attribute(&p.s[p.i + ws..]) {
                 break;
             }
@@ -402,12 +377,7 @@ fn unquoted_value<'a>(p: &mut Cursor<'a>) -> Cow<'a, [u8]> {
         }
     }
     if memchr::memchr2(b'\r', b'\n', v).is_some() {
-        Cow::Owned(
-            v.iter()
-                .copied()
-                .filter(|&b| b != b'\r' && b != b'\n')
-                .collect(),
-        )
+        Cow::Owned(v.iter().copied().filter(|&b| b != b'\r' && b != b'\n').collect())
     } else {
         Cow::Borrowed(v)
     }
@@ -422,9 +392,7 @@ fn split_rfc2231_name(name: &[u8]) -> (&[u8], Option<u32>, bool) {
     if let Some(star) = name.iter().rposition(|&b| b == b'*') {
         let digits = &name[star + 1..];
         if !digits.is_empty() && digits.len() <= 4 && digits.iter().all(u8::is_ascii_digit) {
-            let n = digits
-                .iter()
-                .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+            let n = digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
             return (&name[..star], Some(n), extended);
         }
     }
@@ -454,34 +422,48 @@ fn assemble(raw: Vec<RawParam<'_>>) -> Vec<Param<'_>> {
         }
         sections.sort_by_key(|r| r.section);
         sections.dedup_by_key(|r| r.section);
+        // Extended sections are percent-decoded and converted from the
+        // charset; plain sections are literal text. RFC 2231 puts the
+        // charset'language' prefix on the first section only; a prefix on a
+        // later extended section (a common mistake) is recognised by its
+        // known charset label and removed too.
+        let mut value = String::new();
         let mut bytes = Vec::new();
         let mut cs: Option<Charset> = None;
         let mut language = None;
         for (k, s) in sections.iter().enumerate() {
             if s.extended {
                 let mut v: &[u8] = &s.value;
-                if k == 0 {
-                    let (c, l, rest) = split_charset_language(v);
-                    cs = Charset::from_label(c);
-                    language = l;
+                let (c, l, rest) = split_charset_language(v);
+                if rest.len() < v.len() && (k == 0 || Charset::from_label(c).is_some()) {
+                    if cs.is_none() {
+                        cs = Charset::from_label(c);
+                        language = l;
+                    }
                     v = rest;
                 }
                 percent_decode_into(v, &mut bytes);
             } else {
-                bytes.extend_from_slice(&s.value);
+                flush_bytes(&mut value, &mut bytes, cs);
+                value.push_str(&charset::decode_fallback(&s.value).0);
             }
         }
-        let value = match cs {
-            Some(cs) => Cow::Owned(cs.decode(&bytes).0.into_owned()),
-            None => Cow::Owned(charset::decode_fallback(&bytes).0.into_owned()),
-        };
-        out.push(Param {
-            name: lower(latin(first.name)),
-            value,
-            language,
-        });
+        flush_bytes(&mut value, &mut bytes, cs);
+        let value = Cow::Owned(value);
+        out.push(Param { name: lower(latin(first.name)), value, language });
     }
     out
+}
+
+fn flush_bytes(value: &mut String, bytes: &mut Vec<u8>, cs: Option<Charset>) {
+    if bytes.is_empty() {
+        return;
+    }
+    match cs {
+        Some(cs) => value.push_str(&cs.decode(bytes).0),
+        None => value.push_str(&charset::decode_fallback(bytes).0),
+    }
+    bytes.clear();
 }
 
 fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
@@ -494,11 +476,7 @@ fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
             Some(cs) => cs.decode(&bytes).0.into_owned(),
             None => charset::decode_fallback(&bytes).0.into_owned(),
         };
-        return Param {
-            name,
-            value: Cow::Owned(value),
-            language,
-        };
+        return Param { name, value: Cow::Owned(value), language };
     }
     let text: Cow<'a, str> = match &r.value {
         Cow::Borrowed(b) => charset::decode_fallback(b).0,
@@ -508,11 +486,7 @@ fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
         Cow::Borrowed(_) => text,
         Cow::Owned(s) => Cow::Owned(s),
     };
-    Param {
-        name,
-        value,
-        language: None,
-    }
+    Param { name, value, language: None }
 }
 
 /// `utf-8'en'rest` → (`utf-8`, Some(`en`), `rest`). Tolerates a missing
@@ -523,13 +497,14 @@ fn split_charset_language(v: &[u8]) -> (&[u8], Option<Cow<'static, str>>, &[u8])
     };
     let after = &v[q1 + 1..];
     match memchr::memchr(b'\'', after) {
-        Some(q2) => {
+        // Only a language tag may stand between the quotes; otherwise the
+        // second quote is text (`iso-8859-1' (version '99)`).
+        Some(q2) if after[..q2].iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-') => {
             let lang = &after[..q2];
-            let lang =
-                (!lang.is_empty()).then(|| Cow::Owned(String::from_utf8_lossy(lang).into_owned()));
+            let lang = (!lang.is_empty()).then(|| Cow::Owned(String::from_utf8_lossy(lang).into_owned()));
             (&v[..q1], lang, &after[q2 + 1..])
         }
-        None => (&v[..q1], None, after),
+        _ => (&v[..q1], None, after),
     }
 }
 
@@ -537,10 +512,9 @@ fn percent_decode_into(v: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < v.len() {
         if v[i] == b'%' {
-            if let (Some(h), Some(l)) = (
-                v.get(i + 1).copied().and_then(hex),
-                v.get(i + 2).copied().and_then(hex),
-            ) {
+            if let (Some(h), Some(l)) =
+                (v.get(i + 1).copied().and_then(hex), v.get(i + 2).copied().and_then(hex))
+            {
                 out.push(h << 4 | l);
                 i += 3;
                 continue;
@@ -557,11 +531,7 @@ fn latin(b: &[u8]) -> Cow<'_, str> {
 
 fn lower<'a>(s: impl Into<Cow<'a, str>>) -> Cow<'a, str> {
     let s = s.into();
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        s
-    }
+    if s.bytes().any(|b| b.is_ascii_uppercase()) { Cow::Owned(s.to_ascii_lowercase()) } else { s }
 }
 
 #[cfg(test)]
@@ -573,8 +543,7 @@ mod tests {
         let ct = parse_content_type(b" text/plain; charset =us-ascii (Plain text)").unwrap();
         assert!(ct.is("text", "plain"));
         assert_eq!(ct.charset(), Some("us-ascii"));
-        let ct =
-            parse_content_type(b"(hello) text (plain) / (world) plain (eod); charset=x").unwrap();
+        let ct = parse_content_type(b"(hello) text (plain) / (world) plain (eod); charset=x").unwrap();
         assert!(ct.is("text", "plain"));
         assert_eq!(ct.charset(), Some("x"));
         let ct = parse_content_type(b"multipart/mixed; boundary=\"foo\r\n bar\"").unwrap();
@@ -589,24 +558,18 @@ mod tests {
             b"application/x-stuff;\r\n title*0*=us-ascii'en'This%20is%20even%20more%20\r\n title*1*=%2A%2A%2Afun%2A%2A%2A%20\r\n title*2=\"isn't it!\"",
         )
         .unwrap();
-        assert_eq!(
-            ct.param("title"),
-            Some("This is even more ***fun*** isn't it!")
-        );
+        assert_eq!(ct.param("title"), Some("This is even more ***fun*** isn't it!"));
         assert_eq!(ct.params()[0].language.as_deref(), Some("en"));
         let ct = parse_content_type(b"text/plain; name*1*=%A9.txt; name*0*=utf-8''caf%C3").unwrap();
         assert_eq!(ct.param("name"), Some("café.txt"));
-        let cd =
-            parse_content_disposition(b"attachment; filename*=iso-8859-1'es'%D1and%FA").unwrap();
+        let cd = parse_content_disposition(b"attachment; filename*=iso-8859-1'es'%D1and%FA").unwrap();
         assert!(cd.is_attachment());
         assert_eq!(cd.filename(), Some("Ñandú"));
     }
 
     #[test]
     fn encoded_words_in_params() {
-        let ct =
-            parse_content_type(b"image/jpeg; name==?iso-8859-1?B?4Q==?= =?utf-8?B?w6k=?=.jpeg")
-                .unwrap();
+        let ct = parse_content_type(b"image/jpeg; name==?iso-8859-1?B?4Q==?= =?utf-8?B?w6k=?=.jpeg").unwrap();
         assert_eq!(ct.param("name"), Some("áé.jpeg"));
         let ct = parse_content_type(b"image/png; name=\"=?utf-8?q?caf=C3=A9?=.png\"").unwrap();
         assert_eq!(ct.param("name"), Some("café.png"));

@@ -62,11 +62,7 @@ pub fn parse_encoded_word(input: &[u8]) -> Option<EncodedWord<'_>> {
         b'B' | b'b' => decode_b(text)?,
         _ => return None,
     };
-    Some(EncodedWord {
-        charset,
-        bytes,
-        len: 2 + q1 + 1 + 2 + end + 2,
-    })
+    Some(EncodedWord { charset, bytes, len: 2 + q1 + 1 + 2 + end + 2 })
 }
 
 fn decode_q(text: &[u8]) -> Option<Vec<u8>> {
@@ -96,11 +92,7 @@ fn decode_q(text: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn decode_b(text: &[u8]) -> Option<Vec<u8>> {
-    let clean: Vec<u8> = text
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let clean: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
     let clean = trim_padding(&clean);
     LENIENT_B64.decode(clean).ok()
 }
@@ -111,11 +103,7 @@ fn trim_padding(b: &[u8]) -> &[u8] {
     let end = memchr::memchr(b'=', b).unwrap_or(b.len());
     let b = &b[..end];
     // A lone sextet cannot encode a byte: drop it rather than fail.
-    if b.len() % 4 == 1 {
-        &b[..b.len() - 1]
-    } else {
-        b
-    }
+    if b.len() % 4 == 1 { &b[..b.len() - 1] } else { b }
 }
 
 pub(crate) fn hex(b: u8) -> Option<u8> {
@@ -213,8 +201,8 @@ impl TextBuilder {
 /// ```
 pub fn decode_unstructured(raw: &[u8]) -> Cow<'_, str> {
     let trimmed = raw.trim_ascii();
-    let simple = memchr::memmem::find(trimmed, b"=?").is_none()
-        && !trimmed.iter().any(|&b| b == b'\r' || b == b'\n');
+    let simple =
+        memchr::memmem::find(trimmed, b"=?").is_none() && !trimmed.iter().any(|&b| b == b'\r' || b == b'\n');
     if simple {
         if let Ok(s) = std::str::from_utf8(trimmed) {
             return Cow::Borrowed(s);
@@ -222,11 +210,37 @@ pub fn decode_unstructured(raw: &[u8]) -> Cow<'_, str> {
     }
     let mut tb = TextBuilder::default();
     decode_into(&mut tb, trimmed);
-    Cow::Owned(
-        tb.finish()
-            .trim_matches(|c| c == ' ' || c == '\t')
-            .to_string(),
-    )
+    Cow::Owned(tb.finish().trim_matches(|c| c == ' ' || c == '\t').to_string())
+}
+
+/// Decodes a comma-separated list of phrases (`Keywords:`,
+/// `Content-Language:`): the value is split at commas outside encoded
+/// words, each item decoded like unstructured text; empty items are dropped.
+///
+/// ```
+/// use mailwire_mime::encoded_word::decode_text_list;
+/// assert_eq!(decode_text_list(b"=?utf-8?q?a,b?=, caf\xc3\xa9 ,, x"), ["a,b", "café", "x"]);
+/// ```
+pub fn decode_text_list(raw: &[u8]) -> Vec<Cow<'_, str>> {
+    let mut out = Vec::new();
+    let (mut i, mut start) = (0, 0);
+    while i <= raw.len() {
+        if i < raw.len() && raw[i] == b'=' && raw.get(i + 1) == Some(&b'?') {
+            if let Some(word) = parse_encoded_word(&raw[i..]) {
+                i += word.len;
+                continue;
+            }
+        }
+        if i == raw.len() || raw[i] == b',' {
+            let item = &raw[start..i];
+            if !item.trim_ascii().is_empty() {
+                out.push(decode_unstructured(item));
+            }
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Decodes header text (encoded words, folding, raw 8-bit) into a builder.
@@ -301,12 +315,7 @@ mod tests {
             (b"=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=", "a b"),
         ];
         for (raw, want) in cases {
-            assert_eq!(
-                decode_unstructured(raw),
-                *want,
-                "{}",
-                String::from_utf8_lossy(raw)
-            );
+            assert_eq!(decode_unstructured(raw), *want, "{}", String::from_utf8_lossy(raw));
         }
     }
 
@@ -318,14 +327,8 @@ mod tests {
         );
         assert_eq!(decode_unstructured(b"=?UTF-8?b?w6k?="), "é");
         assert_eq!(decode_unstructured(b"=?x-unknown?q?a?="), "a");
-        assert_eq!(
-            decode_unstructured(b"=?utf-8?q?caf=C3?= =?iso-8859-1?q?=A9?="),
-            "caf\u{FFFD}©"
-        );
-        assert_eq!(
-            decode_unstructured(b"=?utf-8?q?a?= =?utf-8?q?=ZZ?="),
-            "a =?utf-8?q?=ZZ?="
-        );
+        assert_eq!(decode_unstructured(b"=?utf-8?q?caf=C3?= =?iso-8859-1?q?=A9?="), "caf\u{FFFD}©");
+        assert_eq!(decode_unstructured(b"=?utf-8?q?a?= =?utf-8?q?=ZZ?="), "a =?utf-8?q?=ZZ?=");
         assert_eq!(decode_unstructured("été\r\n €".as_bytes()), "été €");
         assert_eq!(decode_unstructured(b"caf\xe9"), "café");
         assert_eq!(
@@ -338,9 +341,6 @@ mod tests {
     #[test]
     fn words_split_inside_a_character_join_before_conversion() {
         // U+3042 is E3 81 82; split across two B words.
-        assert_eq!(
-            decode_unstructured(b"=?utf-8?B?44E=?= =?utf-8?B?gg==?="),
-            "\u{3042}"
-        );
+        assert_eq!(decode_unstructured(b"=?utf-8?B?44E=?= =?utf-8?B?gg==?="), "\u{3042}");
     }
 }

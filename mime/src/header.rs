@@ -100,12 +100,7 @@ pub fn unfold(raw: &[u8]) -> Cow<'_, [u8]> {
     if memchr::memchr2(b'\r', b'\n', raw).is_none() {
         return Cow::Borrowed(raw);
     }
-    Cow::Owned(
-        raw.iter()
-            .copied()
-            .filter(|&b| b != b'\r' && b != b'\n')
-            .collect(),
-    )
+    Cow::Owned(raw.iter().copied().filter(|&b| b != b'\r' && b != b'\n').collect())
 }
 
 /// The header fields of one entity, in order.
@@ -196,8 +191,7 @@ impl<'a> Headers<'a> {
 
     /// `Message-ID:` without angle brackets.
     pub fn message_id(&self) -> Option<Cow<'a, str>> {
-        self.get("Message-ID")
-            .and_then(|f| ids::parse_message_id(f.raw_value()))
+        self.get("Message-ID").and_then(|f| ids::parse_message_id(f.raw_value()))
     }
 
     /// `In-Reply-To:` ids.
@@ -212,52 +206,41 @@ impl<'a> Headers<'a> {
 
     /// `Received:` fields parsed, newest (topmost) first.
     pub fn received(&self) -> impl Iterator<Item = Received<'a>> + '_ {
-        self.get_all("Received")
-            .map(|f| received::parse_received(f.raw_value()))
+        self.get_all("Received").map(|f| received::parse_received(f.raw_value()))
     }
 
     /// `List-Id:` (RFC 2919).
     pub fn list_id(&self) -> Option<ListId<'a>> {
-        self.get("List-Id")
-            .and_then(|f| list::parse_list_id(f.raw_value()))
+        self.get("List-Id").and_then(|f| list::parse_list_id(f.raw_value()))
     }
 
     /// The URLs of a `List-*` field (RFC 2369): `List-Unsubscribe`,
     /// `List-Post`, `List-Help`, `List-Subscribe`, `List-Owner`,
     /// `List-Archive`.
     pub fn list_urls(&self, name: &str) -> Vec<Cow<'a, str>> {
-        self.get(name)
-            .map(|f| list::parse_list_urls(f.raw_value()))
-            .unwrap_or_default()
+        self.get(name).map(|f| list::parse_list_urls(f.raw_value())).unwrap_or_default()
     }
 
     /// `Content-Type:` parsed, if present and readable.
     pub fn content_type(&self) -> Option<ContentType<'a>> {
-        self.get("Content-Type")
-            .and_then(|f| content_type::parse_content_type(f.raw_value()))
+        self.get("Content-Type").and_then(|f| content_type::parse_content_type(f.raw_value()))
     }
 
     /// `Content-Disposition:` parsed.
     pub fn content_disposition(&self) -> Option<ContentDisposition<'a>> {
-        self.get("Content-Disposition")
-            .and_then(|f| content_type::parse_content_disposition(f.raw_value()))
+        self.get("Content-Disposition").and_then(|f| content_type::parse_content_disposition(f.raw_value()))
     }
 
     /// `Content-Transfer-Encoding:` as a trimmed token (comments dropped).
     pub fn content_transfer_encoding(&self) -> Option<&'a str> {
         let raw = self.get_raw("Content-Transfer-Encoding")?;
         let tok = token_before_comment(raw);
-        if tok.is_empty() {
-            None
-        } else {
-            std::str::from_utf8(tok).ok()
-        }
+        if tok.is_empty() { None } else { std::str::from_utf8(tok).ok() }
     }
 
     /// `Content-ID:` without angle brackets.
     pub fn content_id(&self) -> Option<Cow<'a, str>> {
-        self.get("Content-ID")
-            .and_then(|f| ids::parse_message_id(f.raw_value()))
+        self.get("Content-ID").and_then(|f| ids::parse_message_id(f.raw_value()))
     }
 
     /// `Content-Description:` decoded.
@@ -274,13 +257,18 @@ impl<'a> Headers<'a> {
     pub fn content_language(&self) -> Vec<&'a str> {
         self.get_raw("Content-Language")
             .and_then(|raw| std::str::from_utf8(raw).ok())
-            .map(|s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
+            .map(|s| s.split(',').map(str::trim).filter(|t| !t.is_empty()).collect())
             .unwrap_or_default()
+    }
+
+    /// `Keywords:` phrases, decoded (every Keywords field, in order).
+    pub fn keywords(&self) -> Vec<Cow<'a, str>> {
+        self.get_all("Keywords").flat_map(|f| crate::encoded_word::decode_text_list(f.raw_value())).collect()
+    }
+
+    /// `Comments:` decoded.
+    pub fn comments(&self) -> Option<Cow<'a, str>> {
+        self.get("Comments").map(|f| f.text())
     }
 
     /// `MIME-Version:` as written (trimmed).
@@ -303,10 +291,7 @@ fn token_before_comment(raw: &[u8]) -> &[u8] {
     let end = memchr::memchr(b'(', raw).unwrap_or(raw.len());
     let tok = raw[..end].trim_ascii();
     // Folding inside a token is not meaningful; stop at the first whitespace.
-    let stop = tok
-        .iter()
-        .position(|b| b.is_ascii_whitespace())
-        .unwrap_or(tok.len());
+    let stop = tok.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(tok.len());
     &tok[..stop]
 }
 
@@ -330,19 +315,13 @@ pub(crate) fn split_headers<'a>(
                      defects: &mut Vec<Defect>| {
         if let Some((fstart, colon, name)) = open.take() {
             if upto - fstart > limits.max_header_size {
-                defects.push(Defect {
-                    kind: DefectKind::HeaderTooLong,
-                    offset: fstart,
-                });
+                defects.push(Defect { kind: DefectKind::HeaderTooLong, offset: fstart });
                 return;
             }
             if fields.len() >= limits.max_headers {
                 if !too_many {
                     too_many = true;
-                    defects.push(Defect {
-                        kind: DefectKind::TooManyHeaders,
-                        offset: fstart,
-                    });
+                    defects.push(Defect { kind: DefectKind::TooManyHeaders, offset: fstart });
                 }
                 return;
             }
@@ -367,10 +346,7 @@ pub(crate) fn split_headers<'a>(
     let (body_start, field_end) = loop {
         if pos >= end {
             if !(fields.is_empty() && open.is_none() && pos == start) {
-                defects.push(Defect {
-                    kind: DefectKind::NoBody,
-                    offset: end,
-                });
+                defects.push(Defect { kind: DefectKind::NoBody, offset: end });
             }
             break (end, end);
         }
@@ -386,10 +362,7 @@ pub(crate) fn split_headers<'a>(
         }
         if content[0] == b' ' || content[0] == b'\t' {
             if open.is_none() && pos == start {
-                defects.push(Defect {
-                    kind: DefectKind::FirstLineIsContinuation,
-                    offset: pos,
-                });
+                defects.push(Defect { kind: DefectKind::FirstLineIsContinuation, offset: pos });
             }
             // A continuation line extends the open field (if any).
             pos = next;
@@ -402,10 +375,7 @@ pub(crate) fn split_headers<'a>(
         }
         let Some(colon) = memchr::memchr(b':', content) else {
             // Not a field: the body starts here (no empty line before it).
-            defects.push(Defect {
-                kind: DefectKind::MissingHeaderBodySeparator,
-                offset: pos,
-            });
+            defects.push(Defect { kind: DefectKind::MissingHeaderBodySeparator, offset: pos });
             break (pos, pos);
         };
         close(&mut open, pos, &mut fields, defects);
@@ -418,10 +388,7 @@ pub(crate) fn split_headers<'a>(
             // `Fr om: x`, `:x`, names with controls or 8-bit bytes: a broken
             // field, skipped (with its continuation lines) so that it can
             // neither smuggle a header in nor end the header block.
-            defects.push(Defect {
-                kind: DefectKind::InvalidHeaderName,
-                offset: pos,
-            });
+            defects.push(Defect { kind: DefectKind::InvalidHeaderName, offset: pos });
         }
         pos = next;
     };

@@ -116,10 +116,7 @@ fn bracketed(value: &[u8], open: usize) -> Option<(Option<Cow<'_, str>>, usize)>
             },
             b'"' => {
                 let end = skip_quoted(value, i).unwrap_or(i + 1);
-                if value
-                    .get(i..end)
-                    .is_some_and(|q| q.iter().any(|&c| c == b'\r' || c == b'\n'))
-                {
+                if value.get(i..end).is_some_and(|q| q.iter().any(|&c| c == b'\r' || c == b'\n')) {
                     clean = false;
                 }
                 i = end;
@@ -205,38 +202,23 @@ mod tests {
     use super::*;
 
     fn ids(s: &[u8]) -> Vec<String> {
-        parse_message_ids(s)
-            .into_iter()
-            .map(Cow::into_owned)
-            .collect()
+        parse_message_ids(s).into_iter().map(Cow::into_owned).collect()
     }
 
     #[test]
     fn rfc5322_appendix_a() {
         // A.1.1 / A.2 / A.4
-        assert_eq!(
-            ids(b"<1234@local.machine.example>"),
-            ["1234@local.machine.example"]
-        );
+        assert_eq!(ids(b"<1234@local.machine.example>"), ["1234@local.machine.example"]);
         assert_eq!(
             ids(b"<1234@local.machine.example> <3456@example.net>"),
             ["1234@local.machine.example", "3456@example.net"]
         );
         assert_eq!(ids(b"<78910@example.net>"), ["78910@example.net"]);
-        assert_eq!(
-            ids(b"<5678.21-Nov-1997@example.com>"),
-            ["5678.21-Nov-1997@example.com"]
-        );
+        assert_eq!(ids(b"<5678.21-Nov-1997@example.com>"), ["5678.21-Nov-1997@example.com"]);
         // A.5: white space before (but not within) the identifier
-        assert_eq!(
-            ids(b"              <testabcd.1234@silly.test>"),
-            ["testabcd.1234@silly.test"]
-        );
+        assert_eq!(ids(b"              <testabcd.1234@silly.test>"), ["testabcd.1234@silly.test"]);
         // A.6.3: obsolete CFWS inside the identifier
-        assert_eq!(
-            ids(b" <1234   @   local(blah)  .machine .example>"),
-            ["1234@local.machine.example"]
-        );
+        assert_eq!(ids(b" <1234   @   local(blah)  .machine .example>"), ["1234@local.machine.example"]);
     }
 
     #[test]
@@ -246,14 +228,8 @@ mod tests {
         assert!(matches!(got[0], Cow::Borrowed("a@b")));
         assert!(matches!(&got[1], Cow::Owned(s) if s == "c@d"));
         assert!(matches!(&got[2], Cow::Owned(s) if s == "\u{fffd}@x"));
-        assert!(matches!(
-            parse_message_id(b"x@y").unwrap(),
-            Cow::Borrowed("x@y")
-        ));
-        assert!(matches!(
-            parse_message_id("<é@b>".as_bytes()).unwrap(),
-            Cow::Borrowed("é@b")
-        ));
+        assert!(matches!(parse_message_id(b"x@y").unwrap(), Cow::Borrowed("x@y")));
+        assert!(matches!(parse_message_id("<é@b>".as_bytes()).unwrap(), Cow::Borrowed("é@b")));
     }
 
     #[test]

@@ -27,12 +27,8 @@ pub struct Limits {
 impl Limits {
     /// The default limits: depth 50, 10 000 parts, 10 000 fields per entity,
     /// 1 MiB per field.
-    pub const DEFAULT: Limits = Limits {
-        max_depth: 50,
-        max_parts: 10_000,
-        max_headers: 10_000,
-        max_header_size: 1 << 20,
-    };
+    pub const DEFAULT: Limits =
+        Limits { max_depth: 50, max_parts: 10_000, max_headers: 10_000, max_header_size: 1 << 20 };
 
     /// Limits with every cap at its default.
     pub const fn new() -> Self {

@@ -130,10 +130,7 @@ pub fn parse_list_id(raw: &[u8]) -> Option<ListId<'_>> {
     if token.first() == Some(&b'"') {
         return None;
     }
-    Some(ListId {
-        description: None,
-        id: String::from_utf8_lossy(token),
-    })
+    Some(ListId { description: None, id: String::from_utf8_lossy(token) })
 }
 
 /// The bytes with white space removed, borrowed when there was none;
@@ -178,9 +175,7 @@ fn looks_like_url(token: &[u8]) -> bool {
     let (scheme, rest) = token.split_at(colon);
     rest.len() > 1
         && scheme.first().is_some_and(u8::is_ascii_alphabetic)
-        && scheme
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        && scheme.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
 }
 
 /// Iterates over the words of a value outside comments: quoted strings
@@ -214,11 +209,7 @@ impl Iterator for Tokens<'_> {
         if self.s.get(start) == Some(&b'"') {
             self.pos = skip_quoted(self.s, start).unwrap_or(self.s.len());
         } else {
-            while self
-                .s
-                .get(self.pos)
-                .is_some_and(|&b| !is_ws(b) && b != b'(' && b != b'"')
-            {
+            while self.s.get(self.pos).is_some_and(|&b| !is_ws(b) && b != b'(' && b != b'"') {
                 self.pos += 1;
             }
         }
@@ -248,10 +239,7 @@ fn phrase(s: &[u8]) -> Option<Cow<'_, str>> {
     if count == 1 && quoted {
         let inner = s.get(first_start + 1..first_end)?;
         let inner = inner.strip_suffix(b"\"").unwrap_or(inner);
-        if !inner
-            .iter()
-            .any(|&b| b == b'\\' || b == b'\r' || b == b'\n')
-        {
+        if !inner.iter().any(|&b| b == b'\\' || b == b'\r' || b == b'\n') {
             return non_empty(String::from_utf8_lossy(inner));
         }
     } else if contiguous && !quoted {
@@ -307,10 +295,7 @@ mod tests {
     use super::*;
 
     fn urls(s: &[u8]) -> Vec<String> {
-        parse_list_urls(s)
-            .into_iter()
-            .map(Cow::into_owned)
-            .collect()
+        parse_list_urls(s).into_iter().map(Cow::into_owned).collect()
     }
 
     #[test]
@@ -323,22 +308,14 @@ mod tests {
             urls(b"<mailto:list-manager@host.com?body=info>"),
             ["mailto:list-manager@host.com?body=info"]
         );
-        assert_eq!(
-            urls(b"<mailto:list-info@host.com> (Info about the list)"),
-            ["mailto:list-info@host.com"]
-        );
+        assert_eq!(urls(b"<mailto:list-info@host.com> (Info about the list)"), ["mailto:list-info@host.com"]);
         assert_eq!(
             urls(b"<http://www.host.com/list/>, <mailto:list-info@host.com>"),
             ["http://www.host.com/list/", "mailto:list-info@host.com"]
         );
         assert_eq!(
-            urls(
-                b"<ftp://ftp.host.com/list.txt> (FTP),\r\n    <mailto:list@host.com?subject=help>"
-            ),
-            [
-                "ftp://ftp.host.com/list.txt",
-                "mailto:list@host.com?subject=help"
-            ]
+            urls(b"<ftp://ftp.host.com/list.txt> (FTP),\r\n    <mailto:list@host.com?subject=help>"),
+            ["ftp://ftp.host.com/list.txt", "mailto:list@host.com?subject=help"]
         );
         assert_eq!(
             urls(b"<mailto:list@host.com?subject=unsubscribe>"),
@@ -357,18 +334,9 @@ mod tests {
             ["mailto:moderator@host.com?subject=list%20posting"]
         );
         assert!(urls(b"NO (posting not allowed on this list)").is_empty());
-        assert_eq!(
-            urls(b"<mailto:listmom@host.com> (Contact Person for Help)"),
-            ["mailto:listmom@host.com"]
-        );
-        assert_eq!(
-            urls(b"<mailto:listmom@host.com?Subject=list>"),
-            ["mailto:listmom@host.com?Subject=list"]
-        );
-        assert_eq!(
-            urls(b"<ftp://ftp.host.com/pub/list/archive/>"),
-            ["ftp://ftp.host.com/pub/list/archive/"]
-        );
+        assert_eq!(urls(b"<mailto:listmom@host.com> (Contact Person for Help)"), ["mailto:listmom@host.com"]);
+        assert_eq!(urls(b"<mailto:listmom@host.com?Subject=list>"), ["mailto:listmom@host.com?Subject=list"]);
+        assert_eq!(urls(b"<ftp://ftp.host.com/pub/list/archive/>"), ["ftp://ftp.host.com/pub/list/archive/"]);
         assert_eq!(
             urls(b"<http://www.host.com/list/archive/> (Web Archive)"),
             ["http://www.host.com/list/archive/"]
@@ -383,40 +351,25 @@ mod tests {
         assert_eq!(urls(b"\"<not-a-url>\" <mailto:a@b>"), ["mailto:a@b"]);
         assert_eq!(urls(b"(comment <x:y>) <mailto:a@b>"), ["mailto:a@b"]);
         assert_eq!(urls(b"< mailto:a@b >"), ["mailto:a@b"]);
-        assert_eq!(
-            urls(b"https://x.example/u?id=1, mailto:a@b"),
-            ["https://x.example/u?id=1", "mailto:a@b"]
-        );
+        assert_eq!(urls(b"https://x.example/u?id=1, mailto:a@b"), ["https://x.example/u?id=1", "mailto:a@b"]);
         assert!(urls(b"<>").is_empty());
         assert!(urls(b"<mailto:a@b").is_empty());
-        assert_eq!(
-            urls(b"<mailto:a@b>\r\nList-Post: <mailto:c@d>"),
-            ["mailto:a@b"]
-        );
+        assert_eq!(urls(b"<mailto:a@b>\r\nList-Post: <mailto:c@d>"), ["mailto:a@b"]);
         assert!(urls(b"").is_empty());
     }
 
     #[test]
     fn rfc2919_examples() {
         let id = parse_list_id(b"List Header Mailing List <list-header.nisto.com>").unwrap();
-        assert!(matches!(
-            id.description,
-            Some(Cow::Borrowed("List Header Mailing List"))
-        ));
+        assert!(matches!(id.description, Some(Cow::Borrowed("List Header Mailing List"))));
         assert!(matches!(id.id, Cow::Borrowed("list-header.nisto.com")));
         let id = parse_list_id(b"<commonspace-users.list-id.within.com>").unwrap();
         assert_eq!(id.description, None);
         assert_eq!(id.id, "commonspace-users.list-id.within.com");
         let id = parse_list_id(b"\"Lena's Personal Joke List\"\r\n         <lenas-jokes.da39efc25c530ad145d41b86f7420c3b.021999.localhost>")
             .unwrap();
-        assert!(matches!(
-            id.description,
-            Some(Cow::Borrowed("Lena's Personal Joke List"))
-        ));
-        assert_eq!(
-            id.id,
-            "lenas-jokes.da39efc25c530ad145d41b86f7420c3b.021999.localhost"
-        );
+        assert!(matches!(id.description, Some(Cow::Borrowed("Lena's Personal Joke List"))));
+        assert_eq!(id.id, "lenas-jokes.da39efc25c530ad145d41b86f7420c3b.021999.localhost");
         let id = parse_list_id(b"\"An internal CMU List\" <0Jks9449.list-id.cmu.edu>").unwrap();
         assert_eq!(id.description.as_deref(), Some("An internal CMU List"));
         assert_eq!(id.id, "0Jks9449.list-id.cmu.edu");
@@ -426,8 +379,7 @@ mod tests {
 
     #[test]
     fn tolerated_list_ids() {
-        let id =
-            parse_list_id(b"  Dev   (the devs) \"list \\\"x\\\"\" <dev.example.org> (c)").unwrap();
+        let id = parse_list_id(b"  Dev   (the devs) \"list \\\"x\\\"\" <dev.example.org> (c)").unwrap();
         assert_eq!(id.description.as_deref(), Some("Dev list \"x\""));
         assert_eq!(id.id, "dev.example.org");
         let id = parse_list_id(b"=?utf-8?q?Caf=C3=A9?= <cafe.example.org>").unwrap();

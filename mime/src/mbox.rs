@@ -37,10 +37,7 @@ impl<'a> MboxMessage<'a> {
     pub fn envelope_sender(&self) -> Option<&'a str> {
         let rest = self.from_line.strip_prefix(b"From ")?;
         let rest = rest.trim_ascii_start();
-        let end = rest
-            .iter()
-            .position(|b| b.is_ascii_whitespace())
-            .unwrap_or(rest.len());
+        let end = rest.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(rest.len());
         std::str::from_utf8(&rest[..end]).ok()
     }
 
@@ -89,17 +86,9 @@ impl<'a> MboxReader<'a> {
 
     /// A reader for a known variant.
     pub fn with_format(input: &'a [u8], format: MboxFormat) -> Self {
-        let mut r = MboxReader {
-            input,
-            pos: 0,
-            format,
-        };
+        let mut r = MboxReader { input, pos: 0, format };
         // Skip anything before the first `From ` line.
-        r.pos = if input.starts_with(b"From ") {
-            0
-        } else {
-            r.find_from(0).unwrap_or(input.len())
-        };
+        r.pos = if input.starts_with(b"From ") { 0 } else { r.find_from(0).unwrap_or(input.len()) };
         r
     }
 
@@ -129,24 +118,14 @@ impl<'a> Iterator for MboxReader<'a> {
         let line_end =
             memchr::memchr(b'\n', &self.input[start..]).map_or(self.input.len(), |i| start + i + 1);
         let from_line = self.input[start..line_end].trim_ascii_end();
-        let next = self
-            .find_from(line_end.saturating_sub(1))
-            .unwrap_or(self.input.len());
+        let next = self.find_from(line_end.saturating_sub(1)).unwrap_or(self.input.len());
         let mut raw = &self.input[line_end.min(next)..next];
         // Drop the separating empty line.
         if next < self.input.len() {
-            raw = raw
-                .strip_suffix(b"\r\n")
-                .or_else(|| raw.strip_suffix(b"\n"))
-                .unwrap_or(raw);
+            raw = raw.strip_suffix(b"\r\n").or_else(|| raw.strip_suffix(b"\n")).unwrap_or(raw);
         }
         self.pos = next;
-        Some(MboxMessage {
-            from_line,
-            offset: start,
-            raw,
-            format: self.format,
-        })
+        Some(MboxMessage { from_line, offset: start, raw, format: self.format })
     }
 }
 
@@ -156,20 +135,11 @@ mod tests {
 
     #[test]
     fn mboxo_and_mboxrd_unquoting() {
-        let data =
-            b"From x Mon Jan 1 00:00:00 2001\n\n>From a\n>>From b\nFrom c is not a separator\n";
+        let data = b"From x Mon Jan 1 00:00:00 2001\n\n>From a\n>>From b\nFrom c is not a separator\n";
         let rd = MboxReader::new(data).next().unwrap();
-        assert_eq!(
-            &*rd.unquoted(),
-            b"\nFrom a\n>From b\nFrom c is not a separator\n"
-        );
-        let o = MboxReader::with_format(data, MboxFormat::Mboxo)
-            .next()
-            .unwrap();
-        assert_eq!(
-            &*o.unquoted(),
-            b"\nFrom a\n>>From b\nFrom c is not a separator\n"
-        );
+        assert_eq!(&*rd.unquoted(), b"\nFrom a\n>From b\nFrom c is not a separator\n");
+        let o = MboxReader::with_format(data, MboxFormat::Mboxo).next().unwrap();
+        assert_eq!(&*o.unquoted(), b"\nFrom a\n>>From b\nFrom c is not a separator\n");
         assert_eq!(MboxReader::new(data).count(), 1);
     }
 

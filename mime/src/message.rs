@@ -80,17 +80,9 @@ impl<'a> Message<'a> {
 
     /// Parses a message with the given limits.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Message<'a> {
-        let mut p = Parser {
-            input,
-            limits,
-            parts: Vec::new(),
-            too_many_reported: false,
-        };
+        let mut p = Parser { input, limits, parts: Vec::new(), too_many_reported: false };
         p.entity(0, input.len(), None, 0, false);
-        Message {
-            input,
-            parts: p.parts,
-        }
+        Message { input, parts: p.parts }
     }
 
     /// The bytes this message was parsed from.
@@ -194,9 +186,7 @@ impl<'a> Message<'a> {
     /// The attachments of the top-level message (RFC 8621 `attachments`).
     pub fn attachments(&self) -> impl Iterator<Item = &Part<'a>> + '_ {
         let s = self.body_structure(0);
-        s.attachments
-            .into_iter()
-            .filter_map(move |id| self.parts.get(id))
+        s.attachments.into_iter().filter_map(move |id| self.parts.get(id))
     }
 
     /// Every defect in every entity, in document order.
@@ -236,9 +226,7 @@ impl<'a> Part<'a> {
                 return Some(Cow::Owned(p.value.to_string()));
             }
         }
-        self.content_type
-            .param("name")
-            .map(|n| Cow::Owned(n.to_string()))
+        self.content_type.param("name").map(|n| Cow::Owned(n.to_string()))
     }
 
     /// The charset parameter, for text parts.
@@ -301,13 +289,7 @@ impl<'a> Part<'a> {
     /// while decoding, if any. Borrowed unless decoding was needed.
     pub fn decode(&self) -> (Cow<'a, [u8]>, Option<Defect>) {
         let (bytes, d) = self.encoding.decode(self.raw_body);
-        (
-            bytes,
-            d.map(|kind| Defect {
-                kind,
-                offset: self.body_offset,
-            }),
-        )
+        (bytes, d.map(|kind| Defect { kind, offset: self.body_offset }))
     }
 
     /// The body with its transfer encoding removed.
@@ -324,10 +306,7 @@ impl<'a> Part<'a> {
         let label = self.content_type.charset().map(str::as_bytes);
         if let Some(l) = label {
             if crate::charset::Charset::from_label(l).is_none() && !l.trim_ascii().is_empty() {
-                defects.push(Defect {
-                    kind: DefectKind::UnknownCharset,
-                    offset: self.header_offset,
-                });
+                defects.push(Defect { kind: DefectKind::UnknownCharset, offset: self.header_offset });
             }
         }
         let (text, bad) = match bytes {
@@ -338,10 +317,7 @@ impl<'a> Part<'a> {
             }
         };
         if bad && !defects.iter().any(|d| d.kind == DefectKind::UnknownCharset) {
-            defects.push(Defect {
-                kind: DefectKind::MalformedText,
-                offset: self.body_offset,
-            });
+            defects.push(Defect { kind: DefectKind::MalformedText, offset: self.body_offset });
         }
         (text, defects)
     }
@@ -370,18 +346,14 @@ impl<'a> Parser<'a, '_> {
         in_digest: bool,
     ) -> PartId {
         let mut defects = Vec::new();
-        let (headers, body_start) =
-            header::split_headers(self.input, start, end, self.limits, &mut defects);
+        let (headers, body_start) = header::split_headers(self.input, start, end, self.limits, &mut defects);
         let content_type = self.content_type_of(&headers, in_digest, start, &mut defects);
         let encoding = headers
             .content_transfer_encoding()
             .map(TransferEncoding::from_token)
             .unwrap_or(TransferEncoding::SevenBit);
         if encoding == TransferEncoding::Unknown {
-            defects.push(Defect {
-                kind: DefectKind::UnknownTransferEncoding,
-                offset: start,
-            });
+            defects.push(Defect { kind: DefectKind::UnknownTransferEncoding, offset: start });
         }
         let id = self.parts.len();
         self.parts.push(Part {
@@ -399,10 +371,7 @@ impl<'a> Parser<'a, '_> {
         });
         let ct = &self.parts[id].content_type;
         let body = if ct.is_main("multipart") {
-            let boundary = ct
-                .boundary()
-                .filter(|b| !b.is_empty())
-                .map(|b| b.as_bytes().to_vec());
+            let boundary = ct.boundary().filter(|b| !b.is_empty()).map(|b| b.as_bytes().to_vec());
             let digest = ct.is("multipart", "digest");
             match boundary {
                 None => {
@@ -445,36 +414,24 @@ impl<'a> Parser<'a, '_> {
         let mut fields = headers.get_all("Content-Type");
         let first = fields.next();
         if let Some(dup) = fields.next() {
-            defects.push(Defect {
-                kind: DefectKind::DuplicateContentType,
-                offset: dup.offset(),
-            });
+            defects.push(Defect { kind: DefectKind::DuplicateContentType, offset: dup.offset() });
         }
         let default = || {
-            if in_digest {
-                ContentType::new("message", "rfc822")
-            } else {
-                ContentType::new("text", "plain")
-            }
+            if in_digest { ContentType::new("message", "rfc822") } else { ContentType::new("text", "plain") }
         };
         match first {
             None => default(),
             Some(f) => match content_type::parse_content_type(f.raw_value()) {
                 Some(ct) if ct.subtype().is_some() => ct,
                 Some(ct) => {
-                    defects.push(Defect {
-                        kind: DefectKind::InvalidContentType,
-                        offset: f.offset(),
-                    });
+                    defects.push(Defect { kind: DefectKind::InvalidContentType, offset: f.offset() });
                     // RFC 2045 §5.2: a type without subtype means text/plain;
                     // its parameters (a `name`, say) are still worth keeping.
                     ContentType::new("text", "plain").with_params(ct.into_params())
                 }
                 None => {
-                    defects.push(Defect {
-                        kind: DefectKind::InvalidContentType,
-                        offset: start.max(f.offset()),
-                    });
+                    defects
+                        .push(Defect { kind: DefectKind::InvalidContentType, offset: start.max(f.offset()) });
                     // RFC 2045 §5.2: an unreadable Content-Type means text/plain.
                     ContentType::new("text", "plain")
                 }
@@ -527,13 +484,7 @@ impl<'a> Parser<'a, '_> {
                 epilogue = Some(cur.line_end..end);
                 break;
             }
-            children.push(self.entity(
-                cur.line_end,
-                part_end.max(cur.line_end),
-                Some(id),
-                depth + 1,
-                digest,
-            ));
+            children.push(self.entity(cur.line_end, part_end.max(cur.line_end), Some(id), depth + 1, digest));
             match next {
                 Some(d) => cur = d,
                 None => {
@@ -542,11 +493,7 @@ impl<'a> Parser<'a, '_> {
                 }
             }
         }
-        PartBody::Multipart {
-            children,
-            preamble,
-            epilogue,
-        }
+        PartBody::Multipart { children, preamble, epilogue }
     }
 }
 
@@ -616,11 +563,7 @@ impl Iterator for Delimiters<'_> {
                 }
             }
             self.pos = line_end;
-            return Some(Delimiter {
-                content_end,
-                line_end,
-                close,
-            });
+            return Some(Delimiter { content_end, line_end, close });
         }
         None
     }
@@ -636,22 +579,13 @@ mod tests {
 Content-Type: message/global\r\n\r\nSubject: =?utf-8?q?inner?=\r\nFrom: J\xc3\xb6rg <j@x.test>\r\n\r\nhi\r\n\
 --b--\r\nepilogue\r\n";
         let msg = Message::parse(raw);
-        let PartBody::Multipart {
-            children,
-            preamble,
-            epilogue,
-        } = msg.root().body()
-        else {
-            panic!()
-        };
+        let PartBody::Multipart { children, preamble, epilogue } = msg.root().body() else { panic!() };
         assert_eq!(&raw[preamble.clone()], b"preamble");
         assert_eq!(&raw[epilogue.clone().unwrap()], b"epilogue\r\n");
         let inner = msg.nested_message(children[0]).unwrap();
         let h = msg.part(inner).unwrap().headers();
         assert_eq!(h.subject().as_deref(), Some("inner"));
-        let crate::Address::Mailbox(m) = &h.from()[0] else {
-            panic!()
-        };
+        let crate::Address::Mailbox(m) = &h.from()[0] else { panic!() };
         assert_eq!(m.name.as_deref(), Some("Jörg"));
         assert_eq!(msg.part(inner).unwrap().text().as_deref(), Some("hi"));
         assert_eq!(msg.defects().count(), 0);
@@ -663,15 +597,9 @@ Content-Type: message/global\r\n\r\nSubject: =?utf-8?q?inner?=\r\nFrom: J\xc3\xb
         let msg = Message::parse(raw);
         let kids = msg.children(0);
         assert_eq!(kids.len(), 2);
-        assert_eq!(
-            msg.parts()[kids[0]].text().as_deref(),
-            Some("text --b inside\n--bx not a delimiter")
-        );
+        assert_eq!(msg.parts()[kids[0]].text().as_deref(), Some("text --b inside\n--bx not a delimiter"));
         assert_eq!(msg.parts()[kids[1]].text().as_deref(), Some("last\n"));
-        assert!(
-            msg.defects()
-                .any(|d| d.kind == DefectKind::MissingFinalBoundary)
-        );
+        assert!(msg.defects().any(|d| d.kind == DefectKind::MissingFinalBoundary));
     }
 
     #[test]
@@ -681,10 +609,7 @@ Content-Type: message/global\r\n\r\nSubject: =?utf-8?q?inner?=\r\nFrom: J\xc3\xb
         let child = msg.children(0)[0];
         assert!(msg.parts()[child].content_type().is("message", "rfc822"));
         let inner = msg.nested_message(child).unwrap();
-        assert_eq!(
-            msg.parts()[inner].headers().subject().as_deref(),
-            Some("one")
-        );
+        assert_eq!(msg.parts()[inner].headers().subject().as_deref(), Some("one"));
     }
 
     #[test]
@@ -692,9 +617,6 @@ Content-Type: message/global\r\n\r\nSubject: =?utf-8?q?inner?=\r\nFrom: J\xc3\xb
         let raw = b"Content-Type: text/plain; charset=utf-8\r\n\r\nplain body";
         let msg = Message::parse(raw);
         assert!(matches!(msg.root().decoded(), Cow::Borrowed(_)));
-        assert!(matches!(
-            msg.root().text(),
-            Some(Cow::Borrowed("plain body"))
-        ));
+        assert!(matches!(msg.root().text(), Some(Cow::Borrowed("plain body"))));
     }
 }

@@ -140,9 +140,7 @@ pub fn parse_received(raw: &[u8]) -> Received<'_> {
     if let (None, Some(with)) = (&out.tls, &out.with) {
         out.tls = tls_in_with(with);
     }
-    out.date = last_semi
-        .and_then(|at| value.get(at + 1..))
-        .and_then(parse_date);
+    out.date = last_semi.and_then(|at| value.get(at + 1..)).and_then(parse_date);
     out
 }
 
@@ -166,19 +164,11 @@ struct Lexer<'a> {
 
 impl<'a> Lexer<'a> {
     fn new(s: &'a [u8], pos: usize, end: usize) -> Self {
-        Lexer {
-            s,
-            pos,
-            end: end.min(s.len()),
-        }
+        Lexer { s, pos, end: end.min(s.len()) }
     }
 
     fn byte(&self, i: usize) -> Option<u8> {
-        if i < self.end {
-            self.s.get(i).copied()
-        } else {
-            None
-        }
+        if i < self.end { self.s.get(i).copied() } else { None }
     }
 
     fn next(&mut self) -> Option<Tok> {
@@ -188,17 +178,14 @@ impl<'a> Lexer<'a> {
         let start = self.pos;
         match self.byte(start)? {
             b'(' => {
-                let close = skip_comment(self.s, start)
-                    .filter(|&c| c <= self.end)
-                    .unwrap_or(self.end);
+                let close = skip_comment(self.s, start).filter(|&c| c <= self.end).unwrap_or(self.end);
                 self.pos = close;
                 // `close` is just after `)` when the comment is closed.
-                let inner_end =
-                    if self.s.get(close.wrapping_sub(1)) == Some(&b')') && close > start + 1 {
-                        close - 1
-                    } else {
-                        close
-                    };
+                let inner_end = if self.s.get(close.wrapping_sub(1)) == Some(&b')') && close > start + 1 {
+                    close - 1
+                } else {
+                    close
+                };
                 Some(Tok::Comment(start + 1, inner_end.max(start + 1)))
             }
             b';' => {
@@ -323,9 +310,7 @@ impl<'a> State<'a> {
                     }
                     Expect::For => {
                         let v = strip_angles(word);
-                        if memchr::memchr(b'@', v).is_some()
-                            || v.eq_ignore_ascii_case(b"postmaster")
-                        {
+                        if memchr::memchr(b'@', v).is_some() || v.eq_ignore_ascii_case(b"postmaster") {
                             self.out.for_ = value_text(word);
                         }
                         self.expect = Expect::Nothing;
@@ -335,8 +320,7 @@ impl<'a> State<'a> {
                         // on for up to three words; a protocol name, a
                         // comma or a number (a date without `;`) ends it.
                         let trailing_comma = word.last() == Some(&b',');
-                        if n > 0 && (trailing_comma || word.first().is_some_and(u8::is_ascii_digit))
-                        {
+                        if n > 0 && (trailing_comma || word.first().is_some_and(u8::is_ascii_digit)) {
                             self.expect = Expect::Nothing;
                             return;
                         }
@@ -347,12 +331,11 @@ impl<'a> State<'a> {
                         if let Some((ws, we)) = self.with_range {
                             self.out.with = s.get(ws..we).and_then(value_text);
                         }
-                        self.expect =
-                            if trailing_comma || n >= 2 || (n == 0 && is_protocol_name(word)) {
-                                Expect::Nothing
-                            } else {
-                                Expect::With(n + 1)
-                            };
+                        self.expect = if trailing_comma || n >= 2 || (n == 0 && is_protocol_name(word)) {
+                            Expect::Nothing
+                        } else {
+                            Expect::With(n + 1)
+                        };
                     }
                     Expect::Nothing => {}
                 }
@@ -443,9 +426,7 @@ impl<'a> State<'a> {
         let ip = bracket_ip.or(bare_ip);
         if iprev.is_none() && ip.is_none() && count == 1 {
             // `(host.name)` alone: a reverse name without an address.
-            iprev = only
-                .map(strip_angles)
-                .filter(|t| is_host_name(t) && memchr::memchr(b'.', t).is_some());
+            iprev = only.map(strip_angles).filter(|t| is_host_name(t) && memchr::memchr(b'.', t).is_some());
         }
         if let Some(ip) = ip {
             self.out.from_ip = Some(ip);
@@ -467,11 +448,7 @@ struct InfoTokens<'a> {
 
 impl<'a> InfoTokens<'a> {
     fn new(s: &'a [u8]) -> Self {
-        InfoTokens {
-            s,
-            pos: 0,
-            depth: 0,
-        }
+        InfoTokens { s, pos: 0, depth: 0 }
     }
 }
 
@@ -508,33 +485,19 @@ impl<'a> Iterator for InfoTokens<'a> {
 fn starts_with_from(s: &[u8], start: usize, end: usize) -> bool {
     let inner = trim(s.get(start..end).unwrap_or_default());
     inner.len() > 5
-        && inner
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case(b"from"))
+        && inner.get(..4).is_some_and(|p| p.eq_ignore_ascii_case(b"from"))
         && inner.get(4).is_some_and(|&b| is_ws(b))
 }
 
 /// True for a comment that describes a TLS session: a word starting with
 /// one of the markers below (so `tls.example.com` does not count).
 fn is_tls_comment(inner: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 8] = [
-        b"tlsv",
-        b"tls1",
-        b"tls-1",
-        b"tls:",
-        b"tls_cipher",
-        b"sslv",
-        b"cipher",
-        b"version=tls",
-    ];
+    const MARKERS: [&[u8]; 8] =
+        [b"tlsv", b"tls1", b"tls-1", b"tls:", b"tls_cipher", b"sslv", b"cipher", b"version=tls"];
     (0..inner.len()).any(|i| {
         let at_word_start = i == 0 || inner.get(i - 1).is_some_and(|b| !b.is_ascii_alphanumeric());
         at_word_start
-            && MARKERS.iter().any(|m| {
-                inner
-                    .get(i..i + m.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(m))
-            })
+            && MARKERS.iter().any(|m| inner.get(i..i + m.len()).is_some_and(|w| w.eq_ignore_ascii_case(m)))
     })
 }
 
@@ -563,8 +526,7 @@ fn find_ignore_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
+    hay.windows(needle.len()).position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// A `with` value that is a protocol name by itself (RFC 3848 and the
@@ -639,17 +601,14 @@ fn ip_literal(token: &[u8]) -> Option<IpAddr> {
 fn is_host_name(t: &[u8]) -> bool {
     !t.is_empty()
         && t.iter().any(u8::is_ascii_alphabetic)
-        && t.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && t.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         && !t.starts_with(b"-")
         && !t.starts_with(b".")
 }
 
 /// Names MTAs write when there is no verified reverse name.
 fn is_placeholder(name: &[u8]) -> bool {
-    ["unknown", "unverified", "softdnserr"]
-        .iter()
-        .any(|p| name.eq_ignore_ascii_case(p.as_bytes()))
+    ["unknown", "unverified", "softdnserr"].iter().any(|p| name.eq_ignore_ascii_case(p.as_bytes()))
 }
 
 fn trim(s: &[u8]) -> &[u8] {
@@ -719,7 +678,9 @@ mod tests {
         let r = parse_received(b"from localhost (unknown [IPv6:2001:db8::1]) by h (Postfix) with ESMTP id X; Mon, 28 Aug 2023 02:21:37 -0700");
         assert_eq!(r.from_ip, ip("2001:db8::1"));
         assert_eq!(r.from_iprev, None);
-        let r = parse_received(b"by oak.ein.cz (Postfix, from userid 1002) id DABBD1BED3; Thu, 13 Feb 2003 14:02:21 +0100 (CET)");
+        let r = parse_received(
+            b"by oak.ein.cz (Postfix, from userid 1002) id DABBD1BED3; Thu, 13 Feb 2003 14:02:21 +0100 (CET)",
+        );
         assert_eq!(r.from, None);
         assert_eq!(r.by.as_deref(), Some("oak.ein.cz"));
         assert_eq!(r.id.as_deref(), Some("DABBD1BED3"));
@@ -731,10 +692,7 @@ mod tests {
         assert_eq!(r.from.as_deref(), Some("[192.0.2.5]"));
         assert_eq!(r.from_ip, ip("192.0.2.5"));
         assert_eq!(r.with.as_deref(), Some("esmtps"));
-        assert_eq!(
-            r.tls.as_deref(),
-            Some("TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256")
-        );
+        assert_eq!(r.tls.as_deref(), Some("TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256"));
         assert_eq!(r.id.as_deref(), Some("1abc-0001-XY"));
         assert_eq!(r.for_.as_deref(), Some("c@d"));
 
@@ -749,7 +707,9 @@ mod tests {
         let r = parse_received(b"(qmail 84907 invoked from network); 13 Feb 2003 20:59:28 -0000");
         assert_eq!(r.from, None);
         assert!(r.date.is_some());
-        let r = parse_received(b"from unknown (HELO x.example) (joe@203.0.113.4) by mx with SMTP; 12 Feb 2003 18:23:19 -0000");
+        let r = parse_received(
+            b"from unknown (HELO x.example) (joe@203.0.113.4) by mx with SMTP; 12 Feb 2003 18:23:19 -0000",
+        );
         assert_eq!(r.from_ip, ip("203.0.113.4"));
         let r = parse_received(b"(from user@localhost) by home.example.com (8.12.11/8.12.11/Submit) id iBADHRP6011034; Fri, 10 Dec 2004 13:17:27 GMT");
         assert_eq!(r.from.as_deref(), Some("user@localhost"));
@@ -774,10 +734,7 @@ mod tests {
         let r = parse_received(b"from DB6PR07MB3286.eurprd07.prod.outlook.com (2603:10a6:6:1a::33) by DB6PR07MB3384.eurprd07.prod.outlook.com (2603:10a6:6:1b::11) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.1143.11; Thu, 13 Sep 2018 14:47:44 +0000");
         assert_eq!(r.from_ip, ip("2603:10a6:6:1a::33"));
         assert_eq!(r.with.as_deref(), Some("Microsoft SMTP Server"));
-        assert_eq!(
-            r.tls.as_deref(),
-            Some("version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384")
-        );
+        assert_eq!(r.tls.as_deref(), Some("version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"));
         assert_eq!(r.id.as_deref(), Some("15.20.1143.11"));
 
         let r = parse_received(b"from mail pickup service by mail1.example.com with Microsoft SMTPSVC; Thu, 13 Feb 2003 19:05:39 -0500");
@@ -794,26 +751,14 @@ mod tests {
             with(b"from a by b with ESMTP id X Thu, 20 Feb 2003 16:13:20 -0700").as_deref(),
             Some("ESMTP")
         );
-        assert_eq!(
-            with(b"from a by b with ESMTP Thu, 20 Feb 2003 16:13:20 -0700").as_deref(),
-            Some("ESMTP")
-        );
-        assert_eq!(
-            with(b"from a by b with Foo Thu, 20 Feb 2003").as_deref(),
-            Some("Foo")
-        );
-        assert_eq!(
-            with(b"from a by b with Foo 20 Feb 2003").as_deref(),
-            Some("Foo")
-        );
+        assert_eq!(with(b"from a by b with ESMTP Thu, 20 Feb 2003 16:13:20 -0700").as_deref(), Some("ESMTP"));
+        assert_eq!(with(b"from a by b with Foo Thu, 20 Feb 2003").as_deref(), Some("Foo"));
+        assert_eq!(with(b"from a by b with Foo 20 Feb 2003").as_deref(), Some("Foo"));
         assert_eq!(
             with(b"from a by b with MailEnable ESMTP; 1 Jan 2020 00:00 +0000").as_deref(),
             Some("MailEnable ESMTP")
         );
-        assert_eq!(
-            with(b"from a by b with local-esmtps (x) id 1").as_deref(),
-            Some("local-esmtps")
-        );
+        assert_eq!(with(b"from a by b with local-esmtps (x) id 1").as_deref(), Some("local-esmtps"));
         assert_eq!(
             with(b"from a by b with Internet Mail Service (5.5) id 1").as_deref(),
             Some("Internet Mail Service")
@@ -825,10 +770,7 @@ mod tests {
         let r = parse_received(
             b"from a by b with ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384; 02 Sep 2023 04:24:06 +0200",
         );
-        assert_eq!(
-            r.with.as_deref(),
-            Some("ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384")
-        );
+        assert_eq!(r.with.as_deref(), Some("ESMTP/TLS/DHE-RSA-AES256-GCM-SHA384"));
         assert_eq!(r.tls.as_deref(), Some("TLS/DHE-RSA-AES256-GCM-SHA384"));
         let r = parse_received(b"from a (HELO a) (192.0.2.1) by server-7.tower-1.messagelabs.com with DHE-RSA-AES256-GCM-SHA384 encrypted SMTP; 13 Sep 2018 14:47:44 -0000");
         assert_eq!(r.tls.as_deref(), Some("DHE-RSA-AES256-GCM-SHA384"));
@@ -844,8 +786,7 @@ mod tests {
         assert_eq!(r.by.as_deref(), Some("y"));
         let r = parse_received(b"from \xff\xfe by y");
         assert!(matches!(r.from, Some(Cow::Owned(_))));
-        let s: &[u8] =
-            b"from [a (b [1.2.3.4 \"x (helo= ;)] by <> with a, b id for <@>; 1 Jan 2020 (";
+        let s: &[u8] = b"from [a (b [1.2.3.4 \"x (helo= ;)] by <> with a, b id for <@>; 1 Jan 2020 (";
         for i in 0..=s.len() {
             let _ = parse_received(&s[..i]);
             let _ = parse_received(&s[i..]);
@@ -872,10 +813,8 @@ mod tests {
             b"IPv6:",
             b"helo=",
         ];
-        let iters = std::env::var("MAILWIRE_FIELD_FUZZ")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(20_000u64);
+        let iters =
+            std::env::var("MAILWIRE_FIELD_FUZZ").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000u64);
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move || {
             x ^= x << 13;

@@ -131,10 +131,7 @@ impl MessageSummary {
     /// Summarises the message whose top entity is `root` (a nested one).
     pub fn of(msg: &Message<'_>, root: PartId) -> Self {
         let roles = msg.roles(root);
-        let h = msg
-            .part(root)
-            .map(|p| p.headers().clone())
-            .unwrap_or_default();
+        let h = msg.part(root).map(|p| p.headers().clone()).unwrap_or_default();
         MessageSummary {
             headers: h
                 .iter()
@@ -153,11 +150,7 @@ impl MessageSummary {
             subject: h.subject().map(|s| s.into_owned()),
             date: h.date().map(|d| d.to_rfc3339()),
             message_id: h.message_id().map(|s| s.into_owned()),
-            in_reply_to: h
-                .in_reply_to()
-                .into_iter()
-                .map(|s| s.into_owned())
-                .collect(),
+            in_reply_to: h.in_reply_to().into_iter().map(|s| s.into_owned()).collect(),
             references: h.references().into_iter().map(|s| s.into_owned()).collect(),
             root: part(msg, root, &roles),
         }
@@ -178,10 +171,7 @@ fn addrs(h: &Headers<'_>, name: &str) -> Vec<AddrSummary> {
         }
         let (group, members) = match a {
             Address::Mailbox(m) => (None, std::slice::from_ref(m)),
-            Address::Group(g) => (
-                Some(g.name.as_deref().unwrap_or("").to_string()),
-                &g.members[..],
-            ),
+            Address::Group(g) => (Some(g.name.as_deref().unwrap_or("").to_string()), &g.members[..]),
         };
         for m in members {
             out.push(AddrSummary {
@@ -199,30 +189,16 @@ fn part(msg: &Message<'_>, id: PartId, roles: &[PartRole]) -> PartSummary {
     let ct = p.content_type();
     let mut params = BTreeMap::new();
     for prm in ct.params() {
-        params
-            .entry(prm.name.to_string())
-            .or_insert_with(|| prm.value.to_string());
+        params.entry(prm.name.to_string()).or_insert_with(|| prm.value.to_string());
     }
-    let mut defects: Vec<String> = p
-        .defects()
-        .iter()
-        .map(|d| d.kind.name().to_string())
-        .collect();
+    let mut defects: Vec<String> = p.defects().iter().map(|d| d.kind.name().to_string()).collect();
     let (size, sha256, text, parts, message) = match p.body() {
-        PartBody::Multipart { children, .. } => (
-            0,
-            hex_sha256(b""),
-            None,
-            children.iter().map(|&c| part(msg, c, roles)).collect(),
-            None,
-        ),
-        PartBody::Message { root } => (
-            0,
-            hex_sha256(b""),
-            None,
-            Vec::new(),
-            Some(Box::new(MessageSummary::of(msg, *root))),
-        ),
+        PartBody::Multipart { children, .. } => {
+            (0, hex_sha256(b""), None, children.iter().map(|&c| part(msg, c, roles)).collect(), None)
+        }
+        PartBody::Message { root } => {
+            (0, hex_sha256(b""), None, Vec::new(), Some(Box::new(MessageSummary::of(msg, *root))))
+        }
         PartBody::Leaf => {
             let (bytes, d) = p.decode();
             defects.extend(d.map(|d| d.kind.name().to_string()));
@@ -247,22 +223,14 @@ fn part(msg: &Message<'_>, id: PartId, roles: &[PartRole]) -> PartSummary {
         disposition: p.disposition().map(|d| d.kind().to_string()),
         filename: p.filename().map(|f| f.into_owned()),
         charset: p.charset().map(str::to_string),
-        transfer_encoding: p
-            .headers()
-            .content_transfer_encoding()
-            .map(|t| t.to_ascii_lowercase()),
+        transfer_encoding: p.headers().content_transfer_encoding().map(|t| t.to_ascii_lowercase()),
         size,
         sha256,
         text,
         parts,
         message,
         defects,
-        role: roles
-            .get(id)
-            .copied()
-            .unwrap_or(PartRole::Outside)
-            .name()
-            .to_string(),
+        role: roles.get(id).copied().unwrap_or(PartRole::Outside).name().to_string(),
         content_id: p.headers().content_id().map(|c| c.into_owned()),
         offset_header: p.header_offset(),
         offset_body: p.body_offset(),

@@ -118,11 +118,7 @@ pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
     let mut alpha = Vec::new();
     for run in clean.split(|&b| b == b'=') {
         alpha.clear();
-        alpha.extend(
-            run.iter()
-                .copied()
-                .filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/'),
-        );
+        alpha.extend(run.iter().copied().filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/'));
         junk |= alpha.len() != run.len();
         if alpha.len() % 4 == 1 {
             alpha.pop();
@@ -170,10 +166,7 @@ pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
                 soft = true;
                 break;
             }
-            match (
-                line.get(i + 1).copied().and_then(hex),
-                line.get(i + 2).copied().and_then(hex),
-            ) {
+            match (line.get(i + 1).copied().and_then(hex), line.get(i + 2).copied().and_then(hex)) {
                 (Some(h), Some(l)) => {
                     out.push(h << 4 | l);
                     i += 3;
@@ -226,11 +219,7 @@ pub fn decode_uu(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
                 }
                 g[k] = c.wrapping_sub(b' ') & 0x3f;
             }
-            chunk.extend_from_slice(&[
-                g[0] << 2 | g[1] >> 4,
-                g[1] << 4 | g[2] >> 2,
-                g[2] << 6 | g[3],
-            ]);
+            chunk.extend_from_slice(&[g[0] << 2 | g[1] >> 4, g[1] << 4 | g[2] >> 2, g[2] << 6 | g[3]]);
         }
         if chunk.len() < n {
             bad = true;
@@ -250,10 +239,7 @@ mod tests {
 
     #[test]
     fn base64_clean_and_junk() {
-        assert_eq!(
-            decode_base64(b"aGVsbG8g\r\nd29ybGQ=\r\n"),
-            (b"hello world".to_vec(), None)
-        );
+        assert_eq!(decode_base64(b"aGVsbG8g\r\nd29ybGQ=\r\n"), (b"hello world".to_vec(), None));
         assert_eq!(decode_base64(b"aGVsbG8").0, b"hello");
         let (v, d) = decode_base64(b"aGVs!!bG8g\r\nd29y bGQ=\r\n");
         assert_eq!(v, b"hello world");
@@ -264,10 +250,7 @@ mod tests {
 
     #[test]
     fn qp_soft_breaks_and_bad_escapes() {
-        assert_eq!(
-            decode_qp(b"caf=C3=A9 =\r\nbar  \r\nx").0,
-            "café bar\r\nx".as_bytes()
-        );
+        assert_eq!(decode_qp(b"caf=C3=A9 =\r\nbar  \r\nx").0, "café bar\r\nx".as_bytes());
         let (v, d) = decode_qp(b"a=ZZb=\n");
         assert_eq!(v, b"a=ZZb");
         assert_eq!(d, Some(DefectKind::InvalidQuotedPrintable));

@@ -66,22 +66,10 @@ const DATE_KNOWN: &[(&str, &str)] = &[
         "Tue, 1 Jul 2003 10:52:37 est",
         "RFC 5234 literals are case-insensitive: \"est\" is EST, -0500 (RFC 5322 4.3)",
     ),
-    (
-        "Tue, 1 Xul 2003 10:52:37 +0200",
-        "\"Xul\" is no month (RFC 5322 3.3); guessing July is not safe",
-    ),
-    (
-        "Tue, 1 Xul 2003 10:52:37 -0000",
-        "\"Xul\" is no month (RFC 5322 3.3); guessing July is not safe",
-    ),
-    (
-        "Tue, 32 Jul 2003 25:61:61 +0200",
-        "day 32, hour 25, minute 61 are out of range (RFC 5322 3.3): None",
-    ),
-    (
-        "1 Jul 121 10:52:37 +0200",
-        "RFC 5322 4.3: a three-digit year is added to 1900 (2021), not year 121",
-    ),
+    ("Tue, 1 Xul 2003 10:52:37 +0200", "\"Xul\" is no month (RFC 5322 3.3); guessing July is not safe"),
+    ("Tue, 1 Xul 2003 10:52:37 -0000", "\"Xul\" is no month (RFC 5322 3.3); guessing July is not safe"),
+    ("Tue, 32 Jul 2003 25:61:61 +0200", "day 32, hour 25, minute 61 are out of range (RFC 5322 3.3): None"),
+    ("1 Jul 121 10:52:37 +0200", "RFC 5322 4.3: a three-digit year is added to 1900 (2021), not year 121"),
     (
         "Tue, 1 Jul 2003 10:52:37 +0200 foo-bar",
         "the zone +0200 is valid; trailing text after the date-time is ignored",
@@ -102,26 +90,14 @@ const DATE_KNOWN: &[(&str, &str)] = &[
         "Tue, 1 Jul 2003 10:52:37 +05 (IST)\n",
         "\"+05\" is five hours (as mail-parser reads \"+05\\n\"); the comment is CFWS",
     ),
-    (
-        "Tue, 1 Jul 2003 10:52:37 +1 x-\n",
-        "\"+1\" is one hour east; trailing text after the zone is ignored",
-    ),
+    ("Tue, 1 Jul 2003 10:52:37 +1 x-\n", "\"+1\" is one hour east; trailing text after the zone is ignored"),
     (
         "Tue, 1 Jul 2003 10:52:37 +3(7 +5",
         "the zone is +3; the unclosed comment after it is ignored, not added",
     ),
-    (
-        "Tue, 1 Jul 2003 10:52:37 5\n",
-        "an unsigned number is no zone: unknown zone = -0000 (RFC 5322 4.3)",
-    ),
-    (
-        "Tue, 1 Jul 2003 10:52:37 5+,",
-        "an unsigned number is no zone: unknown zone = -0000 (RFC 5322 4.3)",
-    ),
-    (
-        "Tue, 1 Jul 2003 10:52:37 -+5\n",
-        "\"-+5\" is no zone: unknown zone = -0000 (RFC 5322 4.3)",
-    ),
+    ("Tue, 1 Jul 2003 10:52:37 5\n", "an unsigned number is no zone: unknown zone = -0000 (RFC 5322 4.3)"),
+    ("Tue, 1 Jul 2003 10:52:37 5+,", "an unsigned number is no zone: unknown zone = -0000 (RFC 5322 4.3)"),
+    ("Tue, 1 Jul 2003 10:52:37 -+5\n", "\"-+5\" is no zone: unknown zone = -0000 (RFC 5322 4.3)"),
 ];
 
 /// id.json: (exact header, why our answer differs).
@@ -130,34 +106,16 @@ const ID_KNOWN: &[(&str, &str)] = &[
         "<1234   @   local(blah)  .machine .example>\n",
         "RFC 5322 A.6.3 / 4.5.4: CFWS in obs-id is not part of the id: 1234@local.machine.example",
     ),
-    (
-        "< a b >\n",
-        "white space inside the brackets is CFWS, not id text (RFC 5322 4.5.4)",
-    ),
-    (
-        "<a\r\n b>\r\n",
-        "folding inside the brackets is CFWS, not id text (RFC 5322 2.2.3, 4.5.4)",
-    ),
-    (
-        "<a<b>c>\n",
-        "'<' cannot be in a msg-id: the id restarts after the second '<'",
-    ),
-    (
-        "a@b <c\n <d@e>\n",
-        "'<' cannot be in a msg-id: the id restarts after the second '<', giving d@e",
-    ),
+    ("< a b >\n", "white space inside the brackets is CFWS, not id text (RFC 5322 4.5.4)"),
+    ("<a\r\n b>\r\n", "folding inside the brackets is CFWS, not id text (RFC 5322 2.2.3, 4.5.4)"),
+    ("<a<b>c>\n", "'<' cannot be in a msg-id: the id restarts after the second '<'"),
+    ("a@b <c\n <d@e>\n", "'<' cannot be in a msg-id: the id restarts after the second '<', giving d@e"),
     (
         "foo <bar\n",
         "an unclosed '<' gives no id; \"foo\" is a phrase, not a bare id (value is not one token)",
     ),
-    (
-        "foo <> bar\n",
-        "empty <> is skipped; the rest is phrase text, not an id",
-    ),
-    (
-        "a>b\n",
-        "'>' cannot be in a msg-id (RFC 5322 3.6.4), so the bare token is not an id",
-    ),
+    ("foo <> bar\n", "empty <> is skipped; the rest is phrase text, not an id"),
+    ("a>b\n", "'>' cannot be in a msg-id (RFC 5322 3.6.4), so the bare token is not an id"),
 ];
 
 /// received.json: (substring that picks exactly one header, the fields
@@ -317,10 +275,10 @@ const RECEIVED_KNOWN: &[(&str, &[&str], &str)] = &[
 
 fn vectors(dir: &Path, name: &str) -> Vec<(String, Value)> {
     let path = dir.join(name);
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
-    let json: Value = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()));
     let Value::Array(items) = json else {
         panic!("{} is not a JSON array", path.display());
     };
@@ -348,14 +306,7 @@ struct Tally {
 
 impl Tally {
     fn new(name: &'static str) -> Self {
-        Tally {
-            name,
-            total: 0,
-            agreed: 0,
-            known: 0,
-            failures: Vec::new(),
-            known_used: BTreeSet::new(),
-        }
+        Tally { name, total: 0, agreed: 0, known: 0, failures: Vec::new(), known_used: BTreeSet::new() }
     }
 
     fn finish(self, known_len: usize) {
@@ -394,15 +345,8 @@ fn expected_date(v: &Value) -> Option<(i64, i64, i64, i64, i64, i64, i64)> {
     if v.is_null() {
         return None;
     }
-    let f = |k: &str| {
-        v[k].as_i64()
-            .unwrap_or_else(|| panic!("date field {k} missing in {v}"))
-    };
-    let sign = if v["tz_before_gmt"].as_bool().unwrap_or(false) {
-        -1
-    } else {
-        1
-    };
+    let f = |k: &str| v[k].as_i64().unwrap_or_else(|| panic!("date field {k} missing in {v}"));
+    let sign = if v["tz_before_gmt"].as_bool().unwrap_or(false) { -1 } else { 1 };
     Some((
         f("year"),
         f("month"),
@@ -457,9 +401,9 @@ fn date_vectors() {
                 tally.known += 1;
                 tally.known_used.insert(i);
             }
-            (true, Some(i)) => tally.failures.push(format!(
-                "listed as a known difference (#{i}) but agrees now: {header:?}"
-            )),
+            (true, Some(i)) => {
+                tally.failures.push(format!("listed as a known difference (#{i}) but agrees now: {header:?}"))
+            }
             (false, None) => tally.failures.push(format!(
                 "{header:?}: ours {} mail-parser {}",
                 show_date(got),
@@ -483,16 +427,11 @@ fn id_vectors() {
         tally.total += 1;
         let want: Vec<String> = match &expected {
             Value::Null => Vec::new(),
-            Value::Array(a) => a
-                .iter()
-                .map(|s| s.as_str().expect("id strings").to_owned())
-                .collect(),
+            Value::Array(a) => a.iter().map(|s| s.as_str().expect("id strings").to_owned()).collect(),
             other => panic!("unexpected id expectation {other}"),
         };
-        let got: Vec<String> = parse_message_ids(header.as_bytes())
-            .into_iter()
-            .map(|c| c.into_owned())
-            .collect();
+        let got: Vec<String> =
+            parse_message_ids(header.as_bytes()).into_iter().map(|c| c.into_owned()).collect();
         let known = ID_KNOWN.iter().position(|(h, _)| *h == header);
         match (got == want, known) {
             (true, None) => tally.agreed += 1,
@@ -500,12 +439,10 @@ fn id_vectors() {
                 tally.known += 1;
                 tally.known_used.insert(i);
             }
-            (true, Some(i)) => tally.failures.push(format!(
-                "listed as a known difference (#{i}) but agrees now: {header:?}"
-            )),
-            (false, None) => tally
-                .failures
-                .push(format!("{header:?}: ours {got:?} mail-parser {want:?}")),
+            (true, Some(i)) => {
+                tally.failures.push(format!("listed as a known difference (#{i}) but agrees now: {header:?}"))
+            }
+            (false, None) => tally.failures.push(format!("{header:?}: ours {got:?} mail-parser {want:?}")),
         }
     }
     tally.finish(ID_KNOWN.len());
@@ -540,11 +477,7 @@ fn list_vectors() {
         items.len(),
         false_urls.len()
     );
-    assert!(
-        false_urls.is_empty(),
-        "text lists taken for URL lists:\n{}",
-        false_urls.join("\n")
-    );
+    assert!(false_urls.is_empty(), "text lists taken for URL lists:\n{}", false_urls.join("\n"));
 }
 
 // ---------------------------------------------------------------------------
@@ -553,13 +486,8 @@ fn list_vectors() {
 /// An address written as mail-parser's `IpAddr` host: `[1.2.3.4]`,
 /// `[IPv6:::1]`, `[1.2.3.4]:25` or plain.
 fn host_ip(s: &str) -> Option<IpAddr> {
-    let s = s
-        .strip_prefix('[')
-        .map_or(s, |r| r.split(']').next().unwrap_or(r));
-    let s = s
-        .strip_prefix("IPv6:")
-        .or_else(|| s.strip_prefix("ipv6:"))
-        .unwrap_or(s);
+    let s = s.strip_prefix('[').map_or(s, |r| r.split(']').next().unwrap_or(r));
+    let s = s.strip_prefix("IPv6:").or_else(|| s.strip_prefix("ipv6:")).unwrap_or(s);
     s.parse().ok()
 }
 
@@ -608,12 +536,9 @@ fn names_tls_version(tls: &str, version: &str) -> bool {
     // `TLSv1` and `TLSv1/SSLv3` mean 1.0.
     if let Some(major) = digits.strip_suffix('0') {
         let pat = format!("TLS{major}");
-        return norm.match_indices(&pat).any(|(at, _)| {
-            !norm[at + pat.len()..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit())
-        });
+        return norm
+            .match_indices(&pat)
+            .any(|(at, _)| !norm[at + pat.len()..].chars().next().is_some_and(|c| c.is_ascii_digit()));
     }
     false
 }
@@ -659,11 +584,7 @@ fn received_diff(r: &Received<'_>, e: &Value) -> BTreeSet<&'static str> {
     if !host_matches(r.by.as_deref(), get("by")) {
         diff.insert("by");
     }
-    for (field, ours) in [
-        ("via", r.via.as_deref()),
-        ("id", r.id.as_deref()),
-        ("for_", r.for_.as_deref()),
-    ] {
+    for (field, ours) in [("via", r.via.as_deref()), ("id", r.id.as_deref()), ("for_", r.for_.as_deref())] {
         if !str_matches(ours, get(field)) {
             diff.insert(field);
         }
@@ -697,19 +618,14 @@ fn received_vectors() {
     let items = vectors(&dir, "received.json");
     for (i, (key, _, _)) in RECEIVED_KNOWN.iter().enumerate() {
         let n = items.iter().filter(|(h, _)| h.contains(key)).count();
-        assert_eq!(
-            n, 1,
-            "RECEIVED_KNOWN #{i} {key:?} matches {n} vectors, not 1"
-        );
+        assert_eq!(n, 1, "RECEIVED_KNOWN #{i} {key:?} matches {n} vectors, not 1");
     }
     let mut tally = Tally::new("received.json");
     for (header, expected) in &items {
         tally.total += 1;
         let r = parse_received(header.as_bytes());
         let diff = received_diff(&r, expected);
-        let known = RECEIVED_KNOWN
-            .iter()
-            .position(|(key, _, _)| header.contains(key));
+        let known = RECEIVED_KNOWN.iter().position(|(key, _, _)| header.contains(key));
         match known {
             None if diff.is_empty() => tally.agreed += 1,
             None => tally.failures.push(format!(

@@ -35,8 +35,7 @@ const LONE_CR: &str = "trailing lone CR kept as content";
 /// as Python's email package also requires; mail-parser follows Dovecot's
 /// fallback that accepts delimiters mid-line or as the prefix of a longer
 /// line, so the two split these messages differently.
-const DELIMITER: &str =
-    "delimiters only at line starts as whole lines (RFC 2046), no mid-line fallback";
+const DELIMITER: &str = "delimiters only at line starts as whole lines (RFC 2046), no mid-line fallback";
 /// Nested multiparts reusing their parent's boundary: each delimiter line
 /// belongs to the outermost multipart that has that boundary, so an empty
 /// last part appears; mail-parser drops it.
@@ -47,8 +46,7 @@ const HEADERLESS_MESSAGE: &str = "header-less message/rfc822 kept as a message";
 /// A base64 message/rfc822 (forbidden by RFC 2046 §5.2.1) stays an opaque
 /// attachment with the `encoded-message` defect, as in Python; mail-parser
 /// decodes and parses it.
-const ENCODED_MESSAGE: &str =
-    "encoded message/rfc822 kept opaque (attachment size = decoded bytes)";
+const ENCODED_MESSAGE: &str = "encoded message/rfc822 kept opaque (attachment size = decoded bytes)";
 /// A header-block line without a colon ends the header block (Python's
 /// rule: RFC 5322 fields need a colon); mail-parser skips the line.
 const COLONLESS_LINE: &str = "colon-less header line starts the body, as in Python";
@@ -104,71 +102,19 @@ const KNOWN: &[(&str, &str, &str)] = &[
     ("malformed/023", "html_body", DELIMITER),
     ("regressions/boundary-of-dashes", "attachments", DELIMITER),
     ("regressions/decode-problems", "attachments", UUENCODE),
-    (
-        "regressions/doubly-encoded-message",
-        "attachments",
-        ENCODED_MESSAGE,
-    ),
-    (
-        "regressions/fallback-delimiter-after-text",
-        "text_body",
-        DELIMITER,
-    ),
-    (
-        "regressions/fallback-delimiter-after-text",
-        "html_body",
-        DELIMITER,
-    ),
-    (
-        "regressions/fallback-delimiter-mid-line",
-        "text_body",
-        DELIMITER,
-    ),
-    (
-        "regressions/fallback-delimiter-mid-line",
-        "html_body",
-        DELIMITER,
-    ),
-    (
-        "regressions/garbage-line-before-fold",
-        "subject",
-        COLONLESS_LINE,
-    ),
-    (
-        "regressions/garbage-line-before-fold",
-        "text_body",
-        COLONLESS_LINE,
-    ),
-    (
-        "regressions/garbage-line-before-fold",
-        "html_body",
-        COLONLESS_LINE,
-    ),
-    (
-        "regressions/header-block-edge-cases",
-        "text_body",
-        COLONLESS_LINE,
-    ),
-    (
-        "regressions/header-block-edge-cases",
-        "html_body",
-        COLONLESS_LINE,
-    ),
-    (
-        "regressions/nested-encoded-message",
-        "attachments",
-        ENCODED_MESSAGE,
-    ),
-    (
-        "regressions/no-delimiter-close-mid-line",
-        "attachments",
-        DELIMITER,
-    ),
-    (
-        "regressions/readme-example",
-        "address:From",
-        COMMENT_IN_NAME,
-    ),
+    ("regressions/doubly-encoded-message", "attachments", ENCODED_MESSAGE),
+    ("regressions/fallback-delimiter-after-text", "text_body", DELIMITER),
+    ("regressions/fallback-delimiter-after-text", "html_body", DELIMITER),
+    ("regressions/fallback-delimiter-mid-line", "text_body", DELIMITER),
+    ("regressions/fallback-delimiter-mid-line", "html_body", DELIMITER),
+    ("regressions/garbage-line-before-fold", "subject", COLONLESS_LINE),
+    ("regressions/garbage-line-before-fold", "text_body", COLONLESS_LINE),
+    ("regressions/garbage-line-before-fold", "html_body", COLONLESS_LINE),
+    ("regressions/header-block-edge-cases", "text_body", COLONLESS_LINE),
+    ("regressions/header-block-edge-cases", "html_body", COLONLESS_LINE),
+    ("regressions/nested-encoded-message", "attachments", ENCODED_MESSAGE),
+    ("regressions/no-delimiter-close-mid-line", "attachments", DELIMITER),
+    ("regressions/readme-example", "address:From", COMMENT_IN_NAME),
     ("rfc/008", "attachments", ENCODED_MESSAGE),
     ("thirdparty/005", "text_body", DELIMITER),
     ("thirdparty/005", "html_body", DELIMITER),
@@ -187,11 +133,7 @@ fn mail_parser_corpus_agrees() {
         return;
     };
     let emls = support::files(&dir, &|n| n.ends_with(".eml"));
-    assert!(
-        emls.len() >= 200,
-        "expected the 202 messages, found {}",
-        emls.len()
-    );
+    assert!(emls.len() >= 200, "expected the 202 messages, found {}", emls.len());
     let mut tally = Tally::default();
     let mut messages = 0;
     for eml in &emls {
@@ -211,20 +153,14 @@ fn mail_parser_corpus_agrees() {
     let mut unexpected = Vec::new();
     let mut seen_known = BTreeSet::new();
     for m in &tally.mismatches {
-        match KNOWN
-            .iter()
-            .find(|(f, field, _)| m.starts_with(&format!("{f} {field} ")))
-        {
+        match KNOWN.iter().find(|(f, field, _)| m.starts_with(&format!("{f} {field} "))) {
             Some(k) => {
                 seen_known.insert((k.0, k.1));
             }
             None => unexpected.push(m.clone()),
         }
     }
-    let stale: Vec<_> = KNOWN
-        .iter()
-        .filter(|k| !seen_known.contains(&(k.0, k.1)))
-        .collect();
+    let stale: Vec<_> = KNOWN.iter().filter(|k| !seen_known.contains(&(k.0, k.1))).collect();
     eprintln!(
         "mail-parser corpus: {} message forms, {} checks, {} agree, {} documented differences, {} unexpected",
         messages,
@@ -241,10 +177,7 @@ fn mail_parser_corpus_agrees() {
         "{} unexpected disagreements with mail-parser (see stderr)",
         unexpected.len()
     );
-    assert!(
-        stale.is_empty(),
-        "documented differences that no longer occur: {stale:?}"
-    );
+    assert!(stale.is_empty(), "documented differences that no longer occur: {stale:?}");
 }
 
 fn to_lf(raw: &[u8]) -> Vec<u8> {
@@ -276,17 +209,8 @@ fn check(t: &mut Tally, stem: &str, field: &str, suffix: &str, ours: String, the
     if ours == theirs {
         t.agreed += 1;
     } else {
-        let at = ours
-            .chars()
-            .zip(theirs.chars())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let window = |s: &str| {
-            s.chars()
-                .skip(at.saturating_sub(30))
-                .take(90)
-                .collect::<String>()
-        };
+        let at = ours.chars().zip(theirs.chars()).take_while(|(a, b)| a == b).count();
+        let window = |s: &str| s.chars().skip(at.saturating_sub(30)).take(90).collect::<String>();
         t.mismatches.push(format!(
             "{stem} {field} [{suffix}]: at char {at}: ours …{}… / mail-parser …{}…",
             window(&ours),
@@ -296,11 +220,10 @@ fn check(t: &mut Tally, stem: &str, field: &str, suffix: &str, ours: String, the
 }
 
 fn header<'v>(part: &'v Value, name: &str) -> Option<&'v Value> {
-    part["headers"].as_array()?.iter().find(|h| {
-        h["name"]
-            .as_str()
-            .is_some_and(|n| n.eq_ignore_ascii_case(name))
-    })
+    part["headers"]
+        .as_array()?
+        .iter()
+        .find(|h| h["name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name)))
 }
 
 fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
@@ -311,21 +234,10 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
 
     // Subject.
     let theirs = header(root, "Subject").map(|h| match &h["value"] {
-        Value::Object(o) => o
-            .get("text")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+        Value::Object(o) => o.get("text").and_then(Value::as_str).unwrap_or("").to_string(),
         _ => String::new(),
     });
-    check(
-        t,
-        stem,
-        "subject",
-        suffix,
-        format!("{:?}", msg.subject()),
-        format!("{:?}", theirs.as_deref()),
-    );
+    check(t, stem, "subject", suffix, format!("{:?}", msg.subject()), format!("{:?}", theirs.as_deref()));
 
     // Addresses.
     for name in ["From", "To", "Cc", "Bcc", "Reply-To", "Sender"] {
@@ -333,19 +245,8 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
             continue;
         };
         let theirs = flatten_theirs(&h["value"]);
-        let ours = msg
-            .headers()
-            .get(name)
-            .map(|f| flatten_ours(&f.addresses()))
-            .unwrap_or_default();
-        check(
-            t,
-            stem,
-            &format!("address:{name}"),
-            suffix,
-            format!("{ours:?}"),
-            format!("{theirs:?}"),
-        );
+        let ours = msg.headers().get(name).map(|f| flatten_ours(&f.addresses())).unwrap_or_default();
+        check(t, stem, &format!("address:{name}"), suffix, format!("{ours:?}"), format!("{theirs:?}"));
     }
 
     // Bodies and attachments.
@@ -368,14 +269,7 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
             .iter()
             .map(|id| part_text(&parts[id.as_u64().unwrap() as usize]))
             .collect();
-        check(
-            t,
-            stem,
-            key,
-            suffix,
-            format!("{ours:?}"),
-            format!("{theirs:?}"),
-        );
+        check(t, stem, key, suffix, format!("{ours:?}"), format!("{theirs:?}"));
     }
     let ours: Vec<(Option<String>, usize)> = body
         .attachments
@@ -400,22 +294,13 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
                 Some("message") => 0,
                 Some("text" | "html") => p["text"].as_str().map_or(0, str::len),
                 _ => p["binary"].as_str().map_or(0, |b| {
-                    base64::engine::general_purpose::STANDARD
-                        .decode(b)
-                        .map_or(0, |v| v.len())
+                    base64::engine::general_purpose::STANDARD.decode(b).map_or(0, |v| v.len())
                 }),
             };
             (attachment_name(p), size)
         })
         .collect();
-    check(
-        t,
-        stem,
-        "attachments",
-        suffix,
-        format!("{ours:?}"),
-        format!("{theirs:?}"),
-    );
+    check(t, stem, "attachments", suffix, format!("{ours:?}"), format!("{theirs:?}"));
 }
 
 fn part_text(p: &Value) -> String {

@@ -91,8 +91,8 @@ const KNOWN_FILES: &[(&str, &str)] = &[
     ),
     (
         "mail-parser-1.0.1/eml/regressions/readme-example.eml",
-        "RFC 2231 §4.1: only section 0 may carry charset'language'; `name*2*=utf-8''…` keeps it as \
-         text (as mail-parser does); Python truncates the name",
+        "RFC 2231 §4.1 puts charset'language' on the first section only; the misplaced prefix of \
+         `name*2*=utf-8''…` is removed, giving the name the sender meant; Python truncates it",
     ),
     (
         "mail-parser-1.0.1/eml/thirdparty/002.eml",
@@ -119,9 +119,7 @@ impl Diff {
             encoded: te == "base64" || te == "quoted-printable",
             unterminated: part["unterminated"].as_bool().unwrap_or(false),
             multipart_leaf: has("start-boundary-not-found") || has("missing-boundary"),
-            empty_multipart: part["content_type"]
-                .as_str()
-                .is_some_and(|c| c.starts_with("multipart/"))
+            empty_multipart: part["content_type"].as_str().is_some_and(|c| c.starts_with("multipart/"))
                 && part["parts"].as_array().is_some_and(|p| p.is_empty()),
         }
     }
@@ -145,29 +143,16 @@ fn compare_part(ours: &Value, theirs: &Value, path: &str, out: &mut Vec<Diff>) {
             out.push(Diff::new(path, what, s(a), s(b), ours));
         }
     };
-    diff(
-        "content_type",
-        &ours["content_type"],
-        &theirs["content_type"],
-    );
+    diff("content_type", &ours["content_type"], &theirs["content_type"]);
     if ours["content_type"] != theirs["content_type"] {
         return;
     }
     let ct = ours["content_type"].as_str().unwrap_or("");
     let (op, tp) = (ours["parts"].as_array(), theirs["parts"].as_array());
     if ct.starts_with("multipart/") {
-        let (op, tp) = (
-            op.cloned().unwrap_or_default(),
-            tp.cloned().unwrap_or_default(),
-        );
+        let (op, tp) = (op.cloned().unwrap_or_default(), tp.cloned().unwrap_or_default());
         if op.len() != tp.len() {
-            out.push(Diff::new(
-                path,
-                "part count",
-                op.len().to_string(),
-                tp.len().to_string(),
-                ours,
-            ));
+            out.push(Diff::new(path, "part count", op.len().to_string(), tp.len().to_string(), ours));
             return;
         }
         if !op.is_empty() {
@@ -236,13 +221,7 @@ fn diffs_for(files: &[PathBuf]) -> Vec<(PathBuf, Vec<Diff>)> {
             if t["ok"] == Value::Bool(true) {
                 compare_message(&ours_summary(f), &t["message"], "", &mut d);
             } else {
-                d.push(Diff::new(
-                    "",
-                    "python failed",
-                    String::new(),
-                    s(&t["error"]),
-                    &Value::Null,
-                ));
+                d.push(Diff::new("", "python failed", String::new(), s(&t["error"]), &Value::Null));
             }
             (f.clone(), d)
         })
@@ -260,13 +239,7 @@ fn generated_messages_agree_with_python() {
         let out = dir.join(seed.to_string());
         let st = Command::new("python3")
             .arg(oracle_dir().join("gen_messages.py"))
-            .args([
-                "--seed",
-                &seed.to_string(),
-                "--count",
-                &PER_SEED.to_string(),
-                "--out",
-            ])
+            .args(["--seed", &seed.to_string(), "--count", &PER_SEED.to_string(), "--out"])
             .arg(&out)
             .status()
             .unwrap();
@@ -295,10 +268,7 @@ fn generated_messages_agree_with_python() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(
-        bad, 0,
-        "generated, well-formed messages must agree with Python"
-    );
+    assert_eq!(bad, 0, "generated, well-formed messages must agree with Python");
 }
 
 fn trunc(s: &str) -> String {
@@ -321,9 +291,9 @@ fn corpus_reason(raw: &[u8], d: &Diff) -> Option<&'static str> {
              (us-ascii and iso-8859-1 labels as windows-1252, as WHATWG and mail clients do); \
              Python's strict ASCII/Latin-1 codecs replace",
         ),
-        "text" if t == "null" && o != "null" => Some(
-            "unknown charset label (x-unknown): we fall back to UTF-8/windows-1252, Python gives up",
-        ),
+        "text" if t == "null" && o != "null" => {
+            Some("unknown charset label (x-unknown): we fall back to UTF-8/windows-1252, Python gives up")
+        }
         "text" if o.len() < t.len() && strip_trailing_ws(t) == o => Some(
             "quoted-printable: RFC 2045 §6.7 says decoders delete trailing whitespace on each line; \
              Python keeps it",
@@ -336,14 +306,10 @@ fn corpus_reason(raw: &[u8], d: &Diff) -> Option<&'static str> {
             "a header line with a colon but an invalid name (space, control, 8-bit, leading colon) \
              is skipped; Python ends the header block there and reads it as body",
         ),
-        "part count"
-            if o.parse::<usize>().unwrap_or(0) > t.parse::<usize>().unwrap_or(usize::MAX) =>
-        {
-            Some(
-                "consecutive delimiter lines enclose an empty part (RFC 2046 §5.1.1 body-part grammar); \
+        "part count" if o.parse::<usize>().unwrap_or(0) > t.parse::<usize>().unwrap_or(usize::MAX) => Some(
+            "consecutive delimiter lines enclose an empty part (RFC 2046 §5.1.1 body-part grammar); \
              Python drops empty parts",
-            )
-        }
+        ),
         "content_type" if t.contains('\t') || t.contains(' ') => Some(
             "parameters folded onto the next line without ';': we read them as parameters, Python \
              keeps them in the subtype",
@@ -356,9 +322,9 @@ fn corpus_reason(raw: &[u8], d: &Diff) -> Option<&'static str> {
             "multipart whose first delimiter is its close delimiter: no parts, the body is \
              preamble; Python reports the body as a payload",
         ),
-        "sha256" if d.multipart_leaf => Some(
-            "multipart whose boundary never appears: kept as one leaf; Python's payload differs",
-        ),
+        "sha256" if d.multipart_leaf => {
+            Some("multipart whose boundary never appears: kept as one leaf; Python's payload differs")
+        }
         _ => None,
     }
 }
@@ -390,9 +356,8 @@ fn corpus_agrees_with_python() {
     let Some(dir) = support::corpus("mime") else {
         return;
     };
-    let files = support::files(&dir, &|n| {
-        n.ends_with(".eml") || (n.starts_with("msg_") && n.ends_with(".txt"))
-    });
+    let files =
+        support::files(&dir, &|n| n.ends_with(".eml") || (n.starts_with("msg_") && n.ends_with(".txt")));
     let results = diffs_for(&files);
     let agree = results.iter().filter(|(_, d)| d.is_empty()).count();
     eprintln!(
@@ -404,23 +369,13 @@ fn corpus_agrees_with_python() {
     for (f, ds) in &results {
         let name = f.strip_prefix(&dir).unwrap_or(f).display().to_string();
         let raw = std::fs::read(f).unwrap_or_default();
-        let file_reason = KNOWN_FILES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, r)| *r);
-        let reasons: Vec<Option<&str>> = ds
-            .iter()
-            .map(|d| corpus_reason(&raw, d).or(file_reason))
-            .collect();
+        let file_reason = KNOWN_FILES.iter().find(|(n, _)| *n == name).map(|(_, r)| *r);
+        let reasons: Vec<Option<&str>> = ds.iter().map(|d| corpus_reason(&raw, d).or(file_reason)).collect();
         for (k, d) in ds.iter().enumerate() {
             // A different hash follows from a different text on the same part.
             let reason = reasons[k].or_else(|| {
                 (d.what == "sha256")
-                    .then(|| {
-                        ds.iter()
-                            .zip(&reasons)
-                            .find(|(o, _)| o.path == d.path && o.what == "text")
-                    })
+                    .then(|| ds.iter().zip(&reasons).find(|(o, _)| o.path == d.path && o.what == "text"))
                     .flatten()
                     .and_then(|(_, r)| *r)
             });
@@ -429,11 +384,7 @@ fn corpus_agrees_with_python() {
             }
             eprintln!(
                 "  {} {name} {} {}: ours {:?} / python {:?}{}",
-                if reason.is_some() {
-                    "explained"
-                } else {
-                    "UNEXPLAINED"
-                },
+                if reason.is_some() { "explained" } else { "UNEXPLAINED" },
                 d.path,
                 d.what,
                 trunc(&d.ours),
@@ -442,8 +393,5 @@ fn corpus_agrees_with_python() {
             );
         }
     }
-    assert_eq!(
-        unexplained, 0,
-        "corpus disagreements with Python without an explanation (see stderr)"
-    );
+    assert_eq!(unexplained, 0, "corpus disagreements with Python without an explanation (see stderr)");
 }

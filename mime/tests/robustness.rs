@@ -31,9 +31,7 @@ fn exercise(input: &[u8]) -> usize {
     }
     let s = msg.body_structure(0);
     work += s.text.len() + s.html.len() + s.attachments.len() + msg.roles(0).len();
-    work + MboxReader::new(input)
-        .map(|m| m.unquoted().len())
-        .sum::<usize>()
+    work + MboxReader::new(input).map(|m| m.unquoted().len()).sum::<usize>()
 }
 
 struct Rng(u64);
@@ -52,9 +50,8 @@ impl Rng {
 
 fn corpus_messages() -> Option<Vec<Vec<u8>>> {
     let dir = support::corpus("mime")?;
-    let files = support::files(&dir, &|n| {
-        n.ends_with(".eml") || (n.starts_with("msg_") && n.ends_with(".txt"))
-    });
+    let files =
+        support::files(&dir, &|n| n.ends_with(".eml") || (n.starts_with("msg_") && n.ends_with(".txt")));
     Some(files.iter().filter_map(|p| std::fs::read(p).ok()).collect())
 }
 
@@ -63,11 +60,7 @@ fn truncated_flipped_and_spliced_corpus() {
     let Some(msgs) = corpus_messages() else {
         return;
     };
-    assert!(
-        msgs.len() > 240,
-        "corpus unexpectedly small: {}",
-        msgs.len()
-    );
+    assert!(msgs.len() > 240, "corpus unexpectedly small: {}", msgs.len());
     let mut rng = Rng(0x6d61_696c_7769_7265);
     let mut cases = 0usize;
     for (i, m) in msgs.iter().enumerate() {
@@ -139,25 +132,12 @@ fn part_count_and_header_count_are_capped() {
     many.extend_from_slice(b"\r\nbody");
     let parsed = Message::parse(&many);
     assert_eq!(parsed.headers().len(), Limits::DEFAULT.max_headers);
-    assert!(
-        parsed
-            .defects()
-            .any(|d| d.kind == DefectKind::TooManyHeaders)
-    );
+    assert!(parsed.defects().any(|d| d.kind == DefectKind::TooManyHeaders));
 
-    let long = [
-        b"Subject: ".as_slice(),
-        &vec![b'a'; 2 << 20],
-        b"\r\n\r\nbody",
-    ]
-    .concat();
+    let long = [b"Subject: ".as_slice(), &vec![b'a'; 2 << 20], b"\r\n\r\nbody"].concat();
     let parsed = Message::parse_with(&long, &Limits::DEFAULT);
     assert!(parsed.subject().is_none());
-    assert!(
-        parsed
-            .defects()
-            .any(|d| d.kind == DefectKind::HeaderTooLong)
-    );
+    assert!(parsed.defects().any(|d| d.kind == DefectKind::HeaderTooLong));
 }
 
 #[test]

@@ -35,11 +35,6 @@ fn crispin_torture_tree() {
     assert_eq!(got.trim_end(), expected.trim_end());
     // Every leaf decodes; the torture test has no broken encodings.
     for p in msg.parts() {
-        assert_eq!(
-            p.decode().1,
-            None,
-            "decoding defect in a {} part",
-            p.content_type().mime_type()
-        );
+        assert_eq!(p.decode().1, None, "decoding defect in a {} part", p.content_type().mime_type());
     }
 }

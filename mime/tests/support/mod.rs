@@ -7,9 +7,7 @@ use std::path::PathBuf;
 /// loud message) when it is absent on a developer's machine. Under
 /// `CI=true` a missing corpus is a failure.
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(rel);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(rel);
     if dir.is_dir() {
         return Some(dir);
     }
@@ -49,15 +47,11 @@ pub fn files(dir: &std::path::Path, keep: &dyn Fn(&str) -> bool) -> Vec<PathBuf>
 
 /// Whether `python3` is present. Without it, skip loudly, or fail under CI.
 pub fn python3() -> bool {
-    let ok = std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let ok =
+        std::process::Command::new("python3").arg("--version").output().is_ok_and(|o| o.status.success());
     if !ok {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!(
-                "python3 is missing, and CI=true: .ci/run must install it (scripts/install-peers.sh)"
-            );
+            panic!("python3 is missing, and CI=true: .ci/run must install it (scripts/install-peers.sh)");
         }
         eprintln!(
             "SKIP: python3 not found; the differential test against Python's email package was not run"

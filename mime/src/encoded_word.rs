@@ -19,18 +19,7 @@
 
 use std::borrow::Cow;
 
-use base64::Engine as _;
-
 use crate::charset::{self, Charset};
-
-/// The lenient base64 engine used for `B` words and MIME bodies: padding
-/// optional, trailing bits allowed.
-pub(crate) const LENIENT_B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    base64::engine::GeneralPurposeConfig::new()
-        .with_decode_allow_trailing_bits(true)
-        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-);
 
 /// One encoded word found in header text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +83,7 @@ fn decode_q(text: &[u8]) -> Option<Vec<u8>> {
 fn decode_b(text: &[u8]) -> Option<Vec<u8>> {
     let clean: Vec<u8> = text.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
     let clean = trim_padding(&clean);
-    LENIENT_B64.decode(clean).ok()
+    base64_simd::forgiving_decode_to_vec(clean).ok()
 }
 
 /// Drops `=` padding (and anything after it): the lenient engine accepts

@@ -4,10 +4,8 @@
 
 use std::borrow::Cow;
 
-use base64::Engine as _;
-
 use crate::defect::DefectKind;
-use crate::encoded_word::{LENIENT_B64, hex};
+use crate::encoded_word::hex;
 
 /// A Content-Transfer-Encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,51 +81,29 @@ impl TransferEncoding {
 }
 
 /// Decodes base64, skipping whitespace, and — on the slow path — every byte
-/// outside the alphabet. Data after padding ends the decode.
+/// outside the alphabet. Padding in the middle starts a new encoded run
+/// (concatenated base64 is common).
 pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
-    // Fast path: well-formed lines; strip line breaks into one buffer.
-    let mut clean = Vec::with_capacity(body.len());
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (line, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, &rest[rest.len()..]),
-        };
-        clean.extend_from_slice(line.trim_ascii());
-        rest = next;
+    // Fast path: well-formed base64 with line breaks (SIMD; WHATWG
+    // "forgiving" rules: whitespace skipped, padding optional).
+    if let Ok(v) = base64_simd::forgiving_decode_to_vec(body) {
+        return (v, None);
     }
-    let unpadded = match memchr::memchr(b'=', &clean) {
-        Some(p) => {
-            let tail_ok = clean[p..].iter().all(|&b| b == b'=');
-            if tail_ok { Some(p) } else { None }
-        }
-        None => Some(clean.len()),
-    };
-    if let Some(end) = unpadded {
-        if end % 4 != 1 {
-            let mut out = Vec::with_capacity(end / 4 * 3 + 3);
-            if LENIENT_B64.decode_vec(&clean[..end], &mut out).is_ok() {
-                return (out, None);
-            }
-        }
-    }
-    // Slow path: padding splits the data into separately encoded runs
-    // (concatenated base64 is common); bytes outside the alphabet are junk.
-    let mut out = Vec::with_capacity(clean.len() / 4 * 3 + 3);
+    // Slow path: split at padding, keep alphabet bytes only.
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 3);
     let mut junk = false;
     let mut alpha = Vec::new();
-    for run in clean.split(|&b| b == b'=') {
+    for run in body.split(|&b| b == b'=') {
         alpha.clear();
         alpha.extend(run.iter().copied().filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/'));
-        junk |= alpha.len() != run.len();
+        junk |= run.iter().any(|b| !b.is_ascii_whitespace() && !b.is_ascii_alphanumeric() && *b != b'+' && *b != b'/');
         if alpha.len() % 4 == 1 {
             alpha.pop();
             junk = true;
         }
-        let before = out.len();
-        if LENIENT_B64.decode_vec(&alpha, &mut out).is_err() {
-            out.truncate(before);
-            junk = true;
+        match base64_simd::forgiving_decode_to_vec(&alpha) {
+            Ok(v) => out.extend_from_slice(&v),
+            Err(_) => junk = true,
         }
     }
     (out, junk.then_some(DefectKind::InvalidBase64))

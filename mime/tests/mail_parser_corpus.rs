@@ -14,7 +14,6 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use base64::Engine as _;
 use mailwire_mime::{Address, Message, PartBody};
 use serde_json::Value;
 
@@ -294,7 +293,7 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
                 Some("message") => 0,
                 Some("text" | "html") => p["text"].as_str().map_or(0, str::len),
                 _ => p["binary"].as_str().map_or(0, |b| {
-                    base64::engine::general_purpose::STANDARD.decode(b).map_or(0, |v| v.len())
+                    base64_simd::STANDARD.decode_to_vec(b).map_or(0, |v| v.len())
                 }),
             };
             (attachment_name(p), size)
@@ -308,7 +307,7 @@ fn part_text(p: &Value) -> String {
         Some(s) => s.to_string(),
         None => p["binary"]
             .as_str()
-            .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+            .and_then(|b| base64_simd::STANDARD.decode_to_vec(b).ok())
             .map(|v| String::from_utf8_lossy(&v).into_owned())
             .unwrap_or_default(),
     }

@@ -4,7 +4,10 @@
 //!     valgrind --tool=callgrind target/release/profile-driver mail-parser-corpus mailwire 20
 //!     perf record -g target/release/profile-driver torture mailwire 200
 //!
-//! Arguments: GROUP LIBRARY [ITERATIONS=100]. `list` prints the groups.
+//! Arguments: GROUP LIBRARY [ITERATIONS=100]. `list` prints the groups;
+//! `dump GROUP` prints every leaf part as mailwire-mime and mail-parser see
+//! it (type, transfer encoding, raw and decoded length), to check that the
+//! two libraries did the same work.
 
 use mailwire_benches::{LIBS, MessageParser, groups, run};
 use std::time::Instant;
@@ -18,6 +21,16 @@ fn main() {
             return;
         }
     };
+    if args.len() == 2 && args[0] == "dump" {
+        let Some((_, msgs, _)) = groups.iter().find(|(n, _, _)| *n == args[1]) else {
+            eprintln!("unknown group {}", args[1]);
+            std::process::exit(2);
+        };
+        for (i, m) in msgs.iter().enumerate() {
+            dump(i, m);
+        }
+        return;
+    }
     if args.len() < 2 || args[0] == "list" {
         for (n, m, _) in &groups {
             println!("{n}: {} messages, {} bytes", m.len(), m.iter().map(Vec::len).sum::<usize>());
@@ -45,4 +58,47 @@ fn main() {
         (bytes * iters) as f64 / secs / (1024.0 * 1024.0),
         last
     );
+}
+
+fn dump(index: usize, raw: &[u8]) {
+    println!("## message {index} ({} bytes)", raw.len());
+    let msg = mailwire_mime::Message::parse(raw);
+    for (id, p) in msg.parts().iter().enumerate() {
+        if !matches!(p.body(), mailwire_mime::PartBody::Leaf) {
+            continue;
+        }
+        let ct = p.content_type();
+        let len = if p.is_text() { p.decode_text().0.len() } else { p.decoded().len() };
+        println!(
+            "  mailwire    #{id:<3} {}/{} {:?} raw={} out={} {}",
+            ct.main_type(),
+            ct.subtype().unwrap_or(""),
+            p.transfer_encoding(),
+            p.raw_body().len(),
+            len,
+            if p.is_text() { "text" } else { "bytes" }
+        );
+    }
+    let Some(mp) = MessageParser::default().parse(raw) else {
+        println!("  mail-parser: no message");
+        return;
+    };
+    for p in mp.parts() {
+        use mail_parser::PartKind;
+        let (len, what) = match p.kind() {
+            PartKind::Text | PartKind::Html => (p.text().map_or(0, |t| t.len()), "text"),
+            PartKind::Binary | PartKind::InlineBinary => (p.decoded().len(), "bytes"),
+            _ => continue,
+        };
+        let ct = p
+            .content_type()
+            .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "  mail-parser #{:<3} {ct} {:?} raw={} out={len} {what}",
+            p.id(),
+            p.encoding(),
+            p.raw_body().len()
+        );
+    }
 }

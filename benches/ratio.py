@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Summarise the last `cargo bench` run of benches/parse.rs.
+
+Reads target/criterion/<group>/<library>/new/{benchmark,estimates}.json
+(criterion writes the group's Throughput::Bytes into benchmark.json) and
+prints, per group, MiB/s of each library (bytes / mean time) and the ratios
+mailwire/mail-parser and mailwire/mailparse (> 1 means mailwire is faster).
+
+Usage: python3 ratio.py [--median] [--markdown] [CRITERION_DIR]
+"""
+import json
+import os
+import sys
+
+LIBS = ["mailwire", "mail-parser", "mailparse"]
+ORDER = ["mail-parser-corpus", "python-email-corpus", "torture", "multipart-50k", "headers-only"]
+
+
+def load(root, stat):
+    rows = {}
+    for group in sorted(os.listdir(root)):
+        gdir = os.path.join(root, group)
+        if group == "report" or not os.path.isdir(gdir):
+            continue
+        for lib in os.listdir(gdir):
+            new = os.path.join(gdir, lib, "new")
+            try:
+                with open(os.path.join(new, "benchmark.json")) as f:
+                    bench = json.load(f)
+                with open(os.path.join(new, "estimates.json")) as f:
+                    est = json.load(f)
+            except (OSError, ValueError):
+                continue
+            nbytes = (bench.get("throughput") or {}).get("Bytes")
+            if not nbytes:
+                continue
+            ns = est[stat]["point_estimate"]
+            rows.setdefault(bench["group_id"], {})[bench["function_id"]] = (
+                nbytes / (ns * 1e-9) / (1024 * 1024)
+            )
+            rows[bench["group_id"]]["_bytes"] = nbytes
+    return rows
+
+
+def main():
+    args = sys.argv[1:]
+    stat = "median" if "--median" in args else "mean"
+    md = "--markdown" in args
+    rest = [a for a in args if not a.startswith("--")]
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = rest[0] if rest else os.path.join(here, "target", "criterion")
+    if not os.path.isdir(root):
+        sys.exit(f"{root}: no criterion results; run `cargo bench --ignore-rust-version` first")
+    rows = load(root, stat)
+    groups = [g for g in ORDER if g in rows] + sorted(g for g in rows if g not in ORDER)
+    head = ["group", "bytes"] + [f"{l} MiB/s" for l in LIBS] + ["mw/mail-parser", "mw/mailparse"]
+    table = []
+    for g in groups:
+        r = rows[g]
+        cells = [g, str(r["_bytes"])]
+        cells += [f"{r[l]:,.0f}" if l in r else "-" for l in LIBS]
+        for peer in LIBS[1:]:
+            cells.append(f"{r['mailwire'] / r[peer]:.2f}" if "mailwire" in r and peer in r else "-")
+        table.append(cells)
+    if md:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+        for c in table:
+            print("| " + " | ".join(c) + " |")
+    else:
+        w = [max(len(x) for x in col) for col in zip(head, *table)]
+        fmt = lambda c: "  ".join(x.ljust(w[0]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(c))
+        print(fmt(head))
+        for c in table:
+            print(fmt(c))
+    print(f"(throughput = bytes / {stat} time; ratio > 1: mailwire faster)")
+
+
+if __name__ == "__main__":
+    main()

@@ -75,7 +75,7 @@ struct Token {
 }
 
 fn tokenize(s: &[u8]) -> Vec<Token> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(s.len() / 4 + 4);
     let mut i = 0;
     let mut space = false;
     while i < s.len() {

@@ -400,6 +400,10 @@ fn split_rfc2231_name(name: &[u8]) -> (&[u8], Option<u32>, bool) {
 }
 
 fn assemble(raw: Vec<RawParam<'_>>) -> Vec<Param<'_>> {
+    // The common case: no RFC 2231 sections to join.
+    if raw.iter().all(|r| r.section.is_none()) {
+        return raw.iter().map(simple_param).collect();
+    }
     let mut out: Vec<Param<'_>> = Vec::with_capacity(raw.len());
     let mut done = vec![false; raw.len()];
     for i in 0..raw.len() {

@@ -304,7 +304,7 @@ pub(crate) fn split_headers<'a>(
     limits: &Limits,
     defects: &mut Vec<Defect>,
 ) -> (Headers<'a>, usize) {
-    let mut fields: Vec<HeaderField<'a>> = Vec::new();
+    let mut fields: Vec<HeaderField<'a>> = Vec::with_capacity(16);
     let mut pos = start;
     let mut too_many = false;
     // The field being accumulated: (start, colon, name).

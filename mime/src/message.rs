@@ -508,29 +508,40 @@ struct Delimiter {
 }
 
 /// Iterates over the delimiter lines of one boundary in `start..end`.
+///
+/// Delimiters only stand at line starts, so the scan looks for `\n--`
+/// (which base64 and most text never contain) and compares the boundary
+/// there, rather than searching for the boundary everywhere.
 struct Delimiters<'a> {
     input: &'a [u8],
-    finder: memchr::memmem::Finder<'static>,
-    delim_len: usize,
-    pos: usize,
+    boundary: &'a [u8],
+    /// Where the search for the next `\n--` begins.
+    scan: usize,
+    /// Whether the region's first line is still to be checked.
+    at_start: bool,
     start: usize,
     end: usize,
 }
 
+static LINE_DASHES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
+
 impl<'a> Delimiters<'a> {
-    fn new(input: &'a [u8], boundary: &[u8], start: usize, end: usize) -> Self {
-        let mut delim = Vec::with_capacity(boundary.len() + 2);
-        delim.extend_from_slice(b"--");
-        delim.extend_from_slice(boundary);
-        let delim_len = delim.len();
-        Delimiters {
-            input,
-            finder: memchr::memmem::Finder::new(&delim).into_owned(),
-            delim_len,
-            pos: start,
-            start,
-            end,
+    fn new(input: &'a [u8], boundary: &'a [u8], start: usize, end: usize) -> Self {
+        Delimiters { input, boundary, scan: start, at_start: true, start, end }
+    }
+
+    /// The next line start in the region that begins with `--`.
+    fn next_dashes(&mut self) -> Option<usize> {
+        if self.at_start {
+            self.at_start = false;
+            if self.input[self.start..self.end].starts_with(b"--") {
+                return Some(self.start);
+            }
         }
+        let hit = self.scan + LINE_DASHES.find(&self.input[self.scan..self.end])?;
+        self.scan = hit + 1;
+        Some(hit + 1)
     }
 }
 
@@ -538,13 +549,12 @@ impl Iterator for Delimiters<'_> {
     type Item = Delimiter;
 
     fn next(&mut self) -> Option<Delimiter> {
-        while self.pos < self.end {
-            let hit = self.pos + self.finder.find(&self.input[self.pos..self.end])?;
-            self.pos = hit + 1;
-            if hit != self.start && self.input[hit - 1] != b'\n' {
+        loop {
+            let hit = self.next_dashes()?;
+            let after = hit + 2 + self.boundary.len();
+            if after > self.end || &self.input[hit + 2..after] != self.boundary {
                 continue;
             }
-            let after = hit + self.delim_len;
             let line_end = match memchr::memchr(b'\n', &self.input[after..self.end]) {
                 Some(i) => after + i + 1,
                 None => self.end,
@@ -562,10 +572,10 @@ impl Iterator for Delimiters<'_> {
                     content_end -= 1;
                 }
             }
-            self.pos = line_end;
+            // The next candidate line starts right after this one.
+            self.scan = line_end.saturating_sub(1).max(hit);
             return Some(Delimiter { content_end, line_end, close });
         }
-        None
     }
 }
 

@@ -5,7 +5,6 @@
 use std::borrow::Cow;
 
 use crate::defect::DefectKind;
-use crate::encoded_word::hex;
 
 /// A Content-Transfer-Encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,9 +83,9 @@ impl TransferEncoding {
 /// outside the alphabet. Padding in the middle starts a new encoded run
 /// (concatenated base64 is common).
 pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
-    // Fast path: well-formed base64 with line breaks (SIMD; WHATWG
-    // "forgiving" rules: whitespace skipped, padding optional).
-    if let Ok(v) = base64_simd::forgiving_decode_to_vec(body) {
+    // Fast path: well-formed base64, decoded in one SIMD pass over the
+    // line contents gathered without their line breaks.
+    if let Some(v) = decode_base64_lines(body) {
         return (v, None);
     }
     // Slow path: split at padding, keep alphabet bytes only.
@@ -109,57 +108,143 @@ pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
     (out, junk.then_some(DefectKind::InvalidBase64))
 }
 
+/// The fast path of [`decode_base64`]: lines of one length (as every
+/// encoder writes them) are gathered by position, without a search for each
+/// line end; any irregularity falls back to a line search. `None` when the
+/// data is not plain, well-formed base64.
+fn decode_base64_lines(body: &[u8]) -> Option<Vec<u8>> {
+    let mut clean = Vec::with_capacity(body.len());
+    let first = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let eol: &[u8] = if first > 0 && body[first - 1] == b'\r' { b"\r\n" } else { b"\n" };
+    let width = first + 1 - eol.len();
+    let stride = width + eol.len();
+    let mut pos = 0;
+    if width > 0 {
+        let cr = eol.len() == 2;
+        while pos + stride <= body.len()
+            && body[pos + stride - 1] == b'\n'
+            && (!cr || body[pos + width] == b'\r')
+        {
+            clean.extend_from_slice(&body[pos..pos + width]);
+            pos += stride;
+        }
+    }
+    // The short last line, and anything irregular after it.
+    let mut rest = &body[pos..];
+    while let Some(i) = memchr::memchr(b'\n', rest) {
+        clean.extend_from_slice(rest[..i].trim_ascii());
+        rest = &rest[i + 1..];
+    }
+    clean.extend_from_slice(rest.trim_ascii());
+    let pad = clean.iter().rev().take(2).take_while(|&&b| b == b'=').count();
+    let data_len = clean.len() - pad;
+    if data_len % 4 == 1 || memchr::memchr(b'=', &clean[..data_len]).is_some() {
+        return None;
+    }
+    let n = base64_simd::STANDARD_NO_PAD.decode_inplace(&mut clean[..data_len]).ok()?.len();
+    clean.truncate(n);
+    Some(clean)
+}
+
 /// Decodes quoted-printable: `=XX` escapes (either case), soft line breaks
 /// (`=` at the end of a line, whitespace after it allowed), trailing
 /// whitespace on lines dropped. Invalid escapes are kept as written.
 pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
-    let mut out = Vec::with_capacity(body.len());
+    let n = body.len();
+    let mut out = Vec::with_capacity(n);
     let mut bad = false;
-    let mut rest = body;
-    while !rest.is_empty() {
-        let (line, eol, next) = match memchr::memchr(b'\n', rest) {
-            Some(i) => {
-                let line = &rest[..i];
-                let (line, eol): (&[u8], &[u8]) = match line.strip_suffix(b"\r") {
-                    Some(l) => (l, b"\r\n"),
-                    None => (line, b"\n"),
-                };
-                (line, eol, &rest[i + 1..])
-            }
-            None => (rest, &b""[..], &rest[rest.len()..]),
-        };
-        let line = line.trim_ascii_end();
-        let mut soft = false;
-        let mut i = 0;
-        while i < line.len() {
-            let Some(eq) = memchr::memchr(b'=', &line[i..]) else {
-                out.extend_from_slice(&line[i..]);
-                break;
-            };
-            out.extend_from_slice(&line[i..i + eq]);
-            i += eq;
-            if i + 1 == line.len() {
-                soft = true;
-                break;
-            }
-            match (line.get(i + 1).copied().and_then(hex), line.get(i + 2).copied().and_then(hex)) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
+    let mut i = 0;
+    // Where the raw run that produced the end of `out` began in `body`, if
+    // the end of `out` is a raw run: only raw bytes may be trimmed at a line
+    // end (an encoded `=20` is content).
+    let mut run: Option<usize> = None;
+    while i < n {
+        match body[i] {
+            b'\n' => {
+                let mut cr = false;
+                if let Some(start) = run.take() {
+                    let raw = &body[start..i];
+                    let (raw, had_cr) = match raw.strip_suffix(b"\r") {
+                        Some(r) => (r, true),
+                        None => (raw, false),
+                    };
+                    cr = had_cr;
+                    // RFC 2045 §6.7 rule 3: trailing whitespace was added
+                    // in transport; the line break stays as written.
+                    let drop = (i - start) - trim_wsp_end(raw).len();
+                    out.truncate(out.len() - drop);
                 }
-                _ => {
-                    bad = true;
-                    out.push(b'=');
+                out.extend_from_slice(if cr { b"\r\n" } else { b"\n" });
+                i += 1;
+            }
+            b'=' => {
+                run = None;
+                let hi = body.get(i + 1).map_or(0xff, |&b| HEX[usize::from(b)]);
+                let lo = body.get(i + 2).map_or(0xff, |&b| HEX[usize::from(b)]);
+                if hi | lo < 16 {
+                    out.push(hi << 4 | lo);
+                    i += 3;
+                } else {
+                    i = soft_break_or_literal(body, i, &mut out, &mut bad);
+                }
+            }
+            _ => {
+                let start = i;
+                i += 1;
+                while i < n && body[i] != b'=' && body[i] != b'\n' {
                     i += 1;
                 }
+                out.extend_from_slice(&body[start..i]);
+                run = Some(start);
             }
         }
-        if !soft {
-            out.extend_from_slice(eol);
-        }
-        rest = next;
+    }
+    // The last line has no line break; its trailing whitespace goes too.
+    if let Some(start) = run {
+        let drop = (n - start) - trim_wsp_end(&body[start..]).len();
+        out.truncate(out.len() - drop);
     }
     (out, bad.then_some(DefectKind::InvalidQuotedPrintable))
+}
+
+/// `=` at `at` not followed by two hex digits: a soft line break (`=`,
+/// optional whitespace, line end) is skipped; anything else is kept as a
+/// literal `=` and reported. Returns where decoding continues.
+fn soft_break_or_literal(body: &[u8], at: usize, out: &mut Vec<u8>, bad: &mut bool) -> usize {
+    let ws = body[at + 1..].iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let after = at + 1 + ws;
+    match &body[after..] {
+        [b'\r', b'\n', ..] => after + 2,
+        [b'\n', ..] => after + 1,
+        [] => after,
+        _ => {
+            *bad = true;
+            out.push(b'=');
+            at + 1
+        }
+    }
+}
+
+/// Hex digit values; 0xff for anything else.
+const HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+fn trim_wsp_end(b: &[u8]) -> &[u8] {
+    let n = b.iter().rev().take_while(|c| matches!(c, b' ' | b'\t')).count();
+    &b[..b.len() - n]
 }
 
 /// Decodes uuencoded data (`begin MODE NAME` … `end`). Without a `begin`
@@ -231,6 +316,9 @@ mod tests {
         assert_eq!(v, b"a=ZZb");
         assert_eq!(d, Some(DefectKind::InvalidQuotedPrintable));
         assert_eq!(decode_qp(b"=3d=3D").0, b"==");
+        // Encoded spaces are content; raw trailing spaces are not.
+        assert_eq!(decode_qp(b"a=20 \r\nb=20\nc  ").0, b"a \r\nb \nc");
+        assert_eq!(decode_qp(b"soft  =  \r\nend=").0, b"soft  end");
     }
 
     #[test]

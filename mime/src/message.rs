@@ -80,7 +80,7 @@ impl<'a> Message<'a> {
 
     /// Parses a message with the given limits.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Message<'a> {
-        let mut p = Parser { input, limits, parts: Vec::new(), too_many_reported: false };
+        let mut p = Parser { input, limits, parts: Vec::new(), too_many_reported: false, dash_lines: None };
         p.entity(0, input.len(), None, 0, false);
         Message { input, parts: p.parts }
     }
@@ -333,6 +333,9 @@ struct Parser<'a, 'l> {
     limits: &'l Limits,
     parts: Vec<Part<'a>>,
     too_many_reported: bool,
+    /// Every line start of the input that begins with `--`, found once (at
+    /// the first multipart) so that nested multiparts do not rescan.
+    dash_lines: Option<Vec<usize>>,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -464,8 +467,9 @@ impl<'a> Parser<'a, '_> {
         depth: usize,
         digest: bool,
     ) -> PartBody {
-        let mut delims = Delimiters::new(self.input, boundary, start, end);
-        let Some(first) = delims.next() else {
+        let lines = self.dash_lines.get_or_insert_with(|| dash_lines(self.input));
+        let mut delims = Delimiters::new(lines, boundary, start, end);
+        let Some(first) = delims.next(self.input, self.dash_lines.as_deref().unwrap_or(&[])) else {
             self.defect(id, DefectKind::StartBoundaryNotFound, start);
             return PartBody::Leaf;
         };
@@ -478,7 +482,7 @@ impl<'a> Parser<'a, '_> {
                 epilogue = Some(cur.line_end..end);
                 break;
             }
-            let next = delims.next();
+            let next = delims.next(self.input, self.dash_lines.as_deref().unwrap_or(&[]));
             let part_end = next.as_ref().map_or(end, |d| d.content_end);
             if !self.room_for_part(id, cur.line_end) {
                 epilogue = Some(cur.line_end..end);
@@ -507,59 +511,47 @@ struct Delimiter {
     close: bool,
 }
 
-/// Iterates over the delimiter lines of one boundary in `start..end`.
-///
-/// Delimiters only stand at line starts, so the scan looks for `\n--`
-/// (which base64 and most text never contain) and compares the boundary
-/// there, rather than searching for the boundary everywhere.
-struct Delimiters<'a> {
-    input: &'a [u8],
-    boundary: &'a [u8],
-    /// Where the search for the next `\n--` begins.
-    scan: usize,
-    /// Whether the region's first line is still to be checked.
-    at_start: bool,
+/// Every line start in `input` that begins with `--` (candidate delimiter
+/// lines), in order.
+fn dash_lines(input: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    if input.starts_with(b"--") {
+        out.push(0);
+    }
+    out.extend(memchr::memmem::find_iter(input, b"\n--").map(|i| i + 1));
+    out
+}
+
+/// Iterates over the delimiter lines of one boundary in `start..end`,
+/// checking only the line starts that begin with `--`.
+struct Delimiters {
+    boundary: Vec<u8>,
+    /// Index of the next candidate in the dash-line list.
+    next: usize,
     start: usize,
     end: usize,
 }
 
-static LINE_DASHES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n--"));
-
-impl<'a> Delimiters<'a> {
-    fn new(input: &'a [u8], boundary: &'a [u8], start: usize, end: usize) -> Self {
-        Delimiters { input, boundary, scan: start, at_start: true, start, end }
+impl Delimiters {
+    fn new(lines: &[usize], boundary: &[u8], start: usize, end: usize) -> Self {
+        Delimiters { boundary: boundary.to_vec(), next: lines.partition_point(|&p| p < start), start, end }
     }
 
-    /// The next line start in the region that begins with `--`.
-    fn next_dashes(&mut self) -> Option<usize> {
-        if self.at_start {
-            self.at_start = false;
-            if self.input[self.start..self.end].starts_with(b"--") {
-                return Some(self.start);
+    fn next(&mut self, input: &[u8], lines: &[usize]) -> Option<Delimiter> {
+        while let Some(&hit) = lines.get(self.next) {
+            if hit >= self.end {
+                return None;
             }
-        }
-        let hit = self.scan + LINE_DASHES.find(&self.input[self.scan..self.end])?;
-        self.scan = hit + 1;
-        Some(hit + 1)
-    }
-}
-
-impl Iterator for Delimiters<'_> {
-    type Item = Delimiter;
-
-    fn next(&mut self) -> Option<Delimiter> {
-        loop {
-            let hit = self.next_dashes()?;
+            self.next += 1;
             let after = hit + 2 + self.boundary.len();
-            if after > self.end || &self.input[hit + 2..after] != self.boundary {
+            if after > self.end || input[hit + 2..after] != self.boundary[..] {
                 continue;
             }
-            let line_end = match memchr::memchr(b'\n', &self.input[after..self.end]) {
+            let line_end = match memchr::memchr(b'\n', &input[after..self.end]) {
                 Some(i) => after + i + 1,
                 None => self.end,
             };
-            let rest = &self.input[after..line_end];
+            let rest = &input[after..line_end];
             let close = rest.starts_with(b"--");
             let tail = if close { &rest[2..] } else { rest };
             if !tail.iter().all(|b| b.is_ascii_whitespace()) {
@@ -568,14 +560,13 @@ impl Iterator for Delimiters<'_> {
             let mut content_end = hit;
             if hit != self.start {
                 content_end -= 1;
-                if content_end > self.start && self.input[content_end - 1] == b'\r' {
+                if content_end > self.start && input[content_end - 1] == b'\r' {
                     content_end -= 1;
                 }
             }
-            // The next candidate line starts right after this one.
-            self.scan = line_end.saturating_sub(1).max(hit);
             return Some(Delimiter { content_end, line_end, close });
         }
+        None
     }
 }
 

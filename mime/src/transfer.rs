@@ -95,7 +95,9 @@ pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
     for run in body.split(|&b| b == b'=') {
         alpha.clear();
         alpha.extend(run.iter().copied().filter(|b| b.is_ascii_alphanumeric() || *b == b'+' || *b == b'/'));
-        junk |= run.iter().any(|b| !b.is_ascii_whitespace() && !b.is_ascii_alphanumeric() && *b != b'+' && *b != b'/');
+        junk |= run
+            .iter()
+            .any(|b| !b.is_ascii_whitespace() && !b.is_ascii_alphanumeric() && *b != b'+' && *b != b'/');
         if alpha.len() % 4 == 1 {
             alpha.pop();
             junk = true;
@@ -136,12 +138,9 @@ fn decode_base64_lines(body: &[u8]) -> Option<Vec<u8>> {
         rest = &rest[i + 1..];
     }
     clean.extend_from_slice(rest.trim_ascii());
-    let pad = clean.iter().rev().take(2).take_while(|&&b| b == b'=').count();
-    let data_len = clean.len() - pad;
-    if data_len % 4 == 1 || memchr::memchr(b'=', &clean[..data_len]).is_some() {
-        return None;
-    }
-    let n = base64_simd::STANDARD_NO_PAD.decode_inplace(&mut clean[..data_len]).ok()?.len();
+    // WHATWG forgiving rules: optional padding, non-zero trailing bits
+    // (common: `/f==`) ignored.
+    let n = base64_simd::forgiving_decode_inplace(&mut clean).ok()?.len();
     clean.truncate(n);
     Some(clean)
 }
@@ -179,12 +178,16 @@ pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
             }
             b'=' => {
                 run = None;
-                let hi = body.get(i + 1).map_or(0xff, |&b| HEX[usize::from(b)]);
-                let lo = body.get(i + 2).map_or(0xff, |&b| HEX[usize::from(b)]);
-                if hi | lo < 16 {
+                // Runs of escapes (binary content) stay in this loop.
+                while let [b'=', h, l, ..] = body[i..] {
+                    let (hi, lo) = (HEX[usize::from(h)], HEX[usize::from(l)]);
+                    if hi | lo >= 16 {
+                        break;
+                    }
                     out.push(hi << 4 | lo);
                     i += 3;
-                } else {
+                }
+                if body.get(i) == Some(&b'=') {
                     i = soft_break_or_literal(body, i, &mut out, &mut bad);
                 }
             }

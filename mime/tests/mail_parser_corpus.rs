@@ -292,9 +292,9 @@ fn compare(stem: &str, suffix: &str, input: &[u8], exp: &Value, t: &mut Tally) {
             let size = match p["kind"].as_str() {
                 Some("message") => 0,
                 Some("text" | "html") => p["text"].as_str().map_or(0, str::len),
-                _ => p["binary"].as_str().map_or(0, |b| {
-                    base64_simd::STANDARD.decode_to_vec(b).map_or(0, |v| v.len())
-                }),
+                _ => p["binary"]
+                    .as_str()
+                    .map_or(0, |b| base64_simd::STANDARD.decode_to_vec(b).map_or(0, |v| v.len())),
             };
             (attachment_name(p), size)
         })

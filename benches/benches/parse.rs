@@ -5,10 +5,10 @@
 //! bytes)`; one iteration parses every message of the group once.
 
 use criterion::{Criterion, Throughput};
-use mailwire_benches::{LIBS, MessageParser, Tally, groups, run};
+use mailwire_benches::{Group, LIBS, MessageParser, Tally, groups, run};
 use std::hint::black_box;
 
-fn sanity_table(groups: &[(&'static str, Vec<Vec<u8>>, bool)], parser: &MessageParser) {
+fn sanity_table(groups: &[Group], parser: &MessageParser) {
     eprintln!("What each library decoded in one pass (a check that the work is comparable):");
     eprintln!(
         "{:<20} {:<12} {:>5} {:>6} {:>10} {:>6} {:>10}",
@@ -33,7 +33,9 @@ fn main() {
     let groups = match groups() {
         Ok(g) => g,
         Err(why) => {
-            println!("mailwire-benches: {why}; nothing to benchmark (expected shared/corpus/mime beside the repository).");
+            println!(
+                "mailwire-benches: {why}; nothing to benchmark (expected shared/corpus/mime beside the repository)."
+            );
             return;
         }
     };

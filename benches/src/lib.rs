@@ -113,10 +113,7 @@ fn files_sorted(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
 }
 
 fn read_all(paths: &[PathBuf]) -> Vec<Vec<u8>> {
-    paths
-        .iter()
-        .map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .collect()
+    paths.iter().map(|p| std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).collect()
 }
 
 /// The file corpora, or `None` (with the reason) when `shared/corpus/mime`
@@ -127,28 +124,17 @@ pub fn load_file_corpora() -> Result<Vec<Corpus>, String> {
         return Err(format!("corpus directory {} not found", root.display()));
     }
     let eml = files_sorted(&root.join("mail-parser-1.0.1/eml"), &|n| n.ends_with(".eml"));
-    let py = files_sorted(&root.join("python-test_email"), &|n| {
-        n.starts_with("msg_") && n.ends_with(".txt")
-    });
+    let py = files_sorted(&root.join("python-test_email"), &|n| n.starts_with("msg_") && n.ends_with(".txt"));
     let torture = root.join("crispin-torture/torture-test.eml");
     let mut out = Vec::new();
     if !eml.is_empty() {
-        out.push(Corpus {
-            name: "mail-parser-corpus",
-            messages: read_all(&eml),
-        });
+        out.push(Corpus { name: "mail-parser-corpus", messages: read_all(&eml) });
     }
     if !py.is_empty() {
-        out.push(Corpus {
-            name: "python-email-corpus",
-            messages: read_all(&py),
-        });
+        out.push(Corpus { name: "python-email-corpus", messages: read_all(&py) });
     }
     if torture.is_file() {
-        out.push(Corpus {
-            name: "torture",
-            messages: read_all(&[torture]),
-        });
+        out.push(Corpus { name: "torture", messages: read_all(&[torture]) });
     }
     if out.is_empty() {
         return Err(format!("no messages under {}", root.display()));
@@ -217,9 +203,35 @@ fn qp_lines(text: &str, out: &mut Vec<u8>) {
 }
 
 const WORDS: &[&str] = &[
-    "the", "quarterly", "report", "is", "attached", "Grüße", "from", "München", "please",
-    "review", "naïve", "café", "numbers", "before", "Friday", "€", "budget", "and", "the",
-    "schedule", "ß", "déjà", "vu", "meeting", "notes", "follow", "up", "résumé", "of",
+    "the",
+    "quarterly",
+    "report",
+    "is",
+    "attached",
+    "Grüße",
+    "from",
+    "München",
+    "please",
+    "review",
+    "naïve",
+    "café",
+    "numbers",
+    "before",
+    "Friday",
+    "€",
+    "budget",
+    "and",
+    "the",
+    "schedule",
+    "ß",
+    "déjà",
+    "vu",
+    "meeting",
+    "notes",
+    "follow",
+    "up",
+    "résumé",
+    "of",
 ];
 
 fn prose(rng: &mut Rng, bytes: usize, sep: &str) -> String {
@@ -419,16 +431,8 @@ pub fn mailparse_full(raw: &[u8], t: &mut Tally) {
     t.messages += 1;
     mailparse_walk(&mail, t, 0);
     black_box(mail.headers.get_first_value("Subject"));
-    black_box(
-        mail.headers
-            .get_first_header("From")
-            .map(mailparse::addrparse_header),
-    );
-    black_box(
-        mail.headers
-            .get_first_value("Date")
-            .map(|d| mailparse::dateparse(&d)),
-    );
+    black_box(mail.headers.get_first_header("From").map(mailparse::addrparse_header));
+    black_box(mail.headers.get_first_value("Date").map(|d| mailparse::dateparse(&d)));
 }
 
 /// mailparse headers only (through `parse_mail`, like the other two).
@@ -442,14 +446,8 @@ pub fn mailparse_headers(raw: &[u8], t: &mut Tally) {
     black_box(h.get_first_value("Subject"));
     black_box(h.get_first_header("From").map(mailparse::addrparse_header));
     black_box(h.get_first_header("To").map(mailparse::addrparse_header));
-    black_box(
-        h.get_first_value("Date")
-            .map(|d| mailparse::dateparse(&d)),
-    );
-    black_box(
-        h.get_first_value("Message-ID")
-            .map(|d| mailparse::msgidparse(&d)),
-    );
+    black_box(h.get_first_value("Date").map(|d| mailparse::dateparse(&d)));
+    black_box(h.get_first_value("Message-ID").map(|d| mailparse::msgidparse(&d)));
 }
 
 // ------------------------------------------------------------------ driver
@@ -475,10 +473,13 @@ pub fn run(lib: &str, headers: bool, parser: &MessageParser, msgs: &[Vec<u8>]) -
     t
 }
 
-/// Every benchmark group: name, messages, whether it is headers-only.
-pub fn groups() -> Result<Vec<(&'static str, Vec<Vec<u8>>, bool)>, String> {
+/// Every benchmark group: (criterion group name, messages, headers-only?).
+pub type Group = (&'static str, Vec<Vec<u8>>, bool);
+
+/// Every benchmark group, in the order they run.
+pub fn groups() -> Result<Vec<Group>, String> {
     let files = load_file_corpora()?;
-    let mut out: Vec<(&'static str, Vec<Vec<u8>>, bool)> = Vec::new();
+    let mut out: Vec<Group> = Vec::new();
     let mut header_msgs = Vec::new();
     for c in files {
         if c.name != "torture" {

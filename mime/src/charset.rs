@@ -94,7 +94,7 @@ impl Charset {
                 if enc == encoding_rs::UTF_8 {
                     // Mail often carries a BOM in UTF-8 bodies; strip it like clients do.
                     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-                    return match simdutf8::basic::from_utf8(bytes) {
+                    return match validate_utf8(bytes) {
                         Ok(s) => (Cow::Borrowed(s), false),
                         Err(_) => (String::from_utf8_lossy(bytes), true),
                     };
@@ -176,12 +176,22 @@ pub fn decode_text<'a>(label: Option<&[u8]>, bytes: &'a [u8]) -> (Cow<'a, str>, 
 /// Bytes without a (known) charset: UTF-8 if they are valid UTF-8 (RFC 6532),
 /// windows-1252 otherwise. The flag is `true` when windows-1252 was used.
 pub fn decode_fallback(bytes: &[u8]) -> (Cow<'_, str>, bool) {
-    match simdutf8::basic::from_utf8(bytes) {
+    match validate_utf8(bytes) {
         Ok(s) => (Cow::Borrowed(s), false),
         Err(_) => {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             (text, true)
         }
+    }
+}
+
+/// UTF-8 validation: SIMD for long inputs, the standard library (less
+/// set-up) for short ones such as header values.
+pub(crate) fn validate_utf8(bytes: &[u8]) -> Result<&str, ()> {
+    if bytes.len() < 64 {
+        std::str::from_utf8(bytes).map_err(|_| ())
+    } else {
+        simdutf8::basic::from_utf8(bytes).map_err(|_| ())
     }
 }
 

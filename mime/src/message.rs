@@ -80,7 +80,32 @@ impl<'a> Message<'a> {
 
     /// Parses a message with the given limits.
     pub fn parse_with(input: &'a [u8], limits: &Limits) -> Message<'a> {
-        let mut p = Parser { input, limits, parts: Vec::new(), too_many_reported: false, dash_lines: None };
+        Self::parse_inner(input, limits, true)
+    }
+
+    /// Parses only the top-level header block: the body is one undecoded
+    /// leaf and no MIME structure is looked for. For indexing, filtering and
+    /// threading, where only header fields matter.
+    ///
+    /// ```
+    /// use mailwire_mime::{Message, PartBody};
+    /// let msg = Message::parse_headers(b"Subject: hi\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n...");
+    /// assert_eq!(msg.subject().as_deref(), Some("hi"));
+    /// assert_eq!(msg.root().body(), &PartBody::Leaf);
+    /// ```
+    pub fn parse_headers(input: &'a [u8]) -> Message<'a> {
+        Self::parse_inner(input, &Limits::DEFAULT, false)
+    }
+
+    fn parse_inner(input: &'a [u8], limits: &Limits, open_bodies: bool) -> Message<'a> {
+        let mut p = Parser {
+            input,
+            limits,
+            parts: Vec::new(),
+            too_many_reported: false,
+            dash_lines: None,
+            open_bodies,
+        };
         p.entity(0, input.len(), None, 0, false);
         Message { input, parts: p.parts }
     }
@@ -336,6 +361,8 @@ struct Parser<'a, 'l> {
     /// Every line start of the input that begins with `--`, found once (at
     /// the first multipart) so that nested multiparts do not rescan.
     dash_lines: Option<Vec<usize>>,
+    /// Whether multipart and message bodies are opened (false: headers only).
+    open_bodies: bool,
 }
 
 impl<'a> Parser<'a, '_> {
@@ -373,7 +400,9 @@ impl<'a> Parser<'a, '_> {
             defects,
         });
         let ct = &self.parts[id].content_type;
-        let body = if ct.is_main("multipart") {
+        let body = if !self.open_bodies {
+            PartBody::Leaf
+        } else if ct.is_main("multipart") {
             let boundary = ct.boundary().filter(|b| !b.is_empty()).map(|b| b.as_bytes().to_vec());
             let digest = ct.is("multipart", "digest");
             match boundary {

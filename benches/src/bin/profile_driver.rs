@@ -63,14 +63,27 @@ fn main() {
 fn dump(index: usize, raw: &[u8]) {
     println!("## message {index} ({} bytes)", raw.len());
     let msg = mailwire_mime::Message::parse(raw);
+    let scanned: usize =
+        msg.parts().iter().filter(|p| p.is_multipart()).map(|p| p.end_offset() - p.body_offset()).sum();
+    println!(
+        "  mailwire: multipart bodies add up to {scanned} bytes (each is searched for its own boundary)"
+    );
     for (id, p) in msg.parts().iter().enumerate() {
         if !matches!(p.body(), mailwire_mime::PartBody::Leaf) {
             continue;
         }
         let ct = p.content_type();
-        let len = if p.is_text() { p.decode_text().0.len() } else { p.decoded().len() };
+        let decode = || if p.is_text() { p.decode_text().0.len() } else { p.decoded().len() };
+        let len = decode();
+        // Decode speed of this part alone (raw MiB/s), to spot slow paths.
+        let reps = (4_000_000 / (p.raw_body().len() + 64)).clamp(5, 20_000);
+        let t = Instant::now();
+        for _ in 0..reps {
+            std::hint::black_box(decode());
+        }
+        let mibs = (p.raw_body().len() * reps) as f64 / t.elapsed().as_secs_f64() / 1048576.0;
         println!(
-            "  mailwire    #{id:<3} {}/{} {:?} raw={} out={} {}",
+            "  mailwire    #{id:<3} {}/{} {:?} raw={} out={} {} decode={mibs:.0} MiB/s",
             ct.main_type(),
             ct.subtype().unwrap_or(""),
             p.transfer_encoding(),

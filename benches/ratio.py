@@ -13,7 +13,7 @@ import os
 import sys
 
 LIBS = ["mailwire", "mail-parser", "mailparse"]
-ORDER = ["mail-parser-corpus", "python-email-corpus", "torture", "multipart-50k", "headers-only"]
+ORDER = ["mail-parser-corpus", "python-email-corpus", "torture", "multipart-50k", "headers-only", "headers-block"]
 
 
 def load(root, stat):

@@ -5,7 +5,7 @@
 //! bytes)`; one iteration parses every message of the group once.
 
 use criterion::{Criterion, Throughput};
-use mailwire_benches::{Group, LIBS, MessageParser, Tally, groups, run};
+use mailwire_benches::{Group, LIBS, MessageParser, Tally, Workload, groups, run};
 use std::hint::black_box;
 
 fn sanity_table(groups: &[Group], parser: &MessageParser) {
@@ -14,12 +14,12 @@ fn sanity_table(groups: &[Group], parser: &MessageParser) {
         "{:<20} {:<12} {:>5} {:>6} {:>10} {:>6} {:>10}",
         "group", "library", "msgs", "texts", "text B", "bins", "bin B"
     );
-    for (name, msgs, headers) in groups {
-        if *headers {
+    for (name, msgs, work) in groups {
+        if *work != Workload::Full {
             continue;
         }
         for lib in LIBS {
-            let t: Tally = run(lib, false, parser, msgs);
+            let t: Tally = run(lib, Workload::Full, parser, msgs);
             eprintln!(
                 "{:<20} {:<12} {:>5} {:>6} {:>10} {:>6} {:>10}",
                 name, lib, t.messages, t.text_parts, t.text_bytes, t.bin_parts, t.bin_bytes
@@ -43,12 +43,12 @@ fn main() {
     sanity_table(&groups, &parser);
 
     let mut c = Criterion::default().configure_from_args();
-    for (name, msgs, headers) in &groups {
+    for (name, msgs, work) in &groups {
         let bytes: u64 = msgs.iter().map(|m| m.len() as u64).sum();
         let mut g = c.benchmark_group(*name);
         g.throughput(Throughput::Bytes(bytes));
         for lib in LIBS {
-            g.bench_function(lib, |b| b.iter(|| black_box(run(lib, *headers, &parser, msgs))));
+            g.bench_function(lib, |b| b.iter(|| black_box(run(lib, *work, &parser, msgs))));
         }
         g.finish();
     }

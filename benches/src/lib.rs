@@ -10,7 +10,9 @@
 //! leaf to bytes, and read the top-level Subject, From and Date.
 //! `headers_*`: parse the message with the library's ordinary entry point,
 //! then read the top-level Subject, From, To, Date and Message-ID; no body is
-//! decoded.
+//! decoded. `header_block_*`: the same reads after each library's
+//! header-only entry point (`Message::parse_headers`,
+//! `MessageParser::parse_headers`, `mailparse::parse_headers`).
 //!
 //! Where the libraries differ in what they do eagerly (so the same calls do
 //! not cost the same thing):
@@ -90,9 +92,13 @@ impl Corpus {
     }
 }
 
-/// `shared/corpus/mime`, located from this package's manifest directory.
+/// `shared/corpus/mime`, located from this package's manifest directory
+/// (`$MAILWIRE_CORPUS_DIR` overrides it).
 pub fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/mime")
+    match std::env::var_os("MAILWIRE_CORPUS_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/mime"),
+    }
 }
 
 fn files_sorted(dir: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<PathBuf> {
@@ -345,6 +351,18 @@ pub fn mailwire_headers(raw: &[u8], t: &mut Tally) {
     black_box(msg.message_id());
 }
 
+/// mailwire-mime headers only, through `Message::parse_headers` (the top
+/// header block alone; no MIME tree).
+pub fn mailwire_header_block(raw: &[u8], t: &mut Tally) {
+    let msg = mailwire_mime::Message::parse_headers(raw);
+    t.messages += 1;
+    black_box(msg.subject());
+    black_box(msg.from());
+    black_box(msg.to());
+    black_box(msg.date());
+    black_box(msg.message_id());
+}
+
 // ------------------------------------------------------------- mail-parser
 
 pub use mail_parser::MessageParser;
@@ -377,6 +395,21 @@ pub fn mail_parser_full(parser: &MessageParser, raw: &[u8], t: &mut Tally) {
 /// `parse_headers` entry point would skip the MIME tree).
 pub fn mail_parser_headers(parser: &MessageParser, raw: &[u8], t: &mut Tally) {
     let Some(msg) = parser.parse(raw) else {
+        return;
+    };
+    t.messages += 1;
+    let root = msg.root();
+    black_box(root.subject());
+    black_box(root.from());
+    black_box(root.to());
+    black_box(root.date());
+    black_box(root.message_id());
+}
+
+/// mail-parser headers only, through `MessageParser::parse_headers` (the
+/// root header block; every field still parsed into its typed form).
+pub fn mail_parser_header_block(parser: &MessageParser, raw: &[u8], t: &mut Tally) {
+    let Some(msg) = parser.parse_headers(raw) else {
         return;
     };
     t.messages += 1;
@@ -450,31 +483,60 @@ pub fn mailparse_headers(raw: &[u8], t: &mut Tally) {
     black_box(h.get_first_value("Message-ID").map(|d| mailparse::msgidparse(&d)));
 }
 
+/// mailparse headers only, through `mailparse::parse_headers`.
+pub fn mailparse_header_block(raw: &[u8], t: &mut Tally) {
+    use mailparse::MailHeaderMap;
+    let Ok((h, _)) = mailparse::parse_headers(raw) else {
+        return;
+    };
+    t.messages += 1;
+    black_box(h.get_first_value("Subject"));
+    black_box(h.get_first_header("From").map(mailparse::addrparse_header));
+    black_box(h.get_first_header("To").map(mailparse::addrparse_header));
+    black_box(h.get_first_value("Date").map(|d| mailparse::dateparse(&d)));
+    black_box(h.get_first_value("Message-ID").map(|d| mailparse::msgidparse(&d)));
+}
+
 // ------------------------------------------------------------------ driver
 
 /// The three libraries.
 pub const LIBS: [&str; 3] = ["mailwire", "mail-parser", "mailparse"];
 
-/// Runs one library's workload (`headers` or full) once over `msgs`.
-pub fn run(lib: &str, headers: bool, parser: &MessageParser, msgs: &[Vec<u8>]) -> Tally {
+/// What one iteration does with each message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Parse, decode every leaf, read Subject/From/Date.
+    Full,
+    /// Parse with the message entry point, read five top-level fields.
+    Headers,
+    /// The same reads through each library's header-block entry point.
+    HeaderBlock,
+}
+
+/// Runs one library's workload once over `msgs`.
+pub fn run(lib: &str, work: Workload, parser: &MessageParser, msgs: &[Vec<u8>]) -> Tally {
+    use Workload::*;
     let mut t = Tally::default();
     for m in msgs {
         let m = black_box(m.as_slice());
-        match (lib, headers) {
-            ("mailwire", false) => mailwire_full(m, &mut t),
-            ("mailwire", true) => mailwire_headers(m, &mut t),
-            ("mail-parser", false) => mail_parser_full(parser, m, &mut t),
-            ("mail-parser", true) => mail_parser_headers(parser, m, &mut t),
-            ("mailparse", false) => mailparse_full(m, &mut t),
-            ("mailparse", true) => mailparse_headers(m, &mut t),
+        match (lib, work) {
+            ("mailwire", Full) => mailwire_full(m, &mut t),
+            ("mailwire", Headers) => mailwire_headers(m, &mut t),
+            ("mailwire", HeaderBlock) => mailwire_header_block(m, &mut t),
+            ("mail-parser", Full) => mail_parser_full(parser, m, &mut t),
+            ("mail-parser", Headers) => mail_parser_headers(parser, m, &mut t),
+            ("mail-parser", HeaderBlock) => mail_parser_header_block(parser, m, &mut t),
+            ("mailparse", Full) => mailparse_full(m, &mut t),
+            ("mailparse", Headers) => mailparse_headers(m, &mut t),
+            ("mailparse", HeaderBlock) => mailparse_header_block(m, &mut t),
             _ => panic!("unknown library {lib}"),
         }
     }
     t
 }
 
-/// Every benchmark group: (criterion group name, messages, headers-only?).
-pub type Group = (&'static str, Vec<Vec<u8>>, bool);
+/// Every benchmark group: (criterion group name, messages, workload).
+pub type Group = (&'static str, Vec<Vec<u8>>, Workload);
 
 /// Every benchmark group, in the order they run.
 pub fn groups() -> Result<Vec<Group>, String> {
@@ -485,9 +547,10 @@ pub fn groups() -> Result<Vec<Group>, String> {
         if c.name != "torture" {
             header_msgs.extend(c.messages.iter().cloned());
         }
-        out.push((c.name, c.messages, false));
+        out.push((c.name, c.messages, Workload::Full));
     }
-    out.push(("multipart-50k", vec![synthetic_multipart()], false));
-    out.push(("headers-only", header_msgs, true));
+    out.push(("multipart-50k", vec![synthetic_multipart()], Workload::Full));
+    out.push(("headers-only", header_msgs.clone(), Workload::Headers));
+    out.push(("headers-block", header_msgs, Workload::HeaderBlock));
     Ok(out)
 }

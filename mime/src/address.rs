@@ -15,6 +15,7 @@ use crate::encoded_word::{self, TextBuilder};
 
 /// One element of an address list.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum Address<'a> {
     /// A single mailbox.
     Mailbox(Mailbox<'a>),
@@ -25,6 +26,7 @@ pub enum Address<'a> {
 /// A mailbox: display name and address, either of which may be missing in
 /// real mail.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Mailbox<'a> {
     /// The display name, decoded.
     pub name: Option<Cow<'a, str>>,
@@ -34,6 +36,7 @@ pub struct Mailbox<'a> {
 
 /// A group (RFC 5322 §3.4, RFC 6854).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Group<'a> {
     /// The group's display name, decoded.
     pub name: Option<Cow<'a, str>>,

@@ -22,6 +22,7 @@ use crate::message::{Message, PartBody, PartId};
 
 /// The RFC 8621 lists of one message, as part indices.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct BodyStructure {
     /// `textBody`: the parts to show to a plain-text reader, in order.
     pub text: Vec<PartId>,
@@ -33,6 +34,7 @@ pub struct BodyStructure {
 
 /// The one role each part plays in its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum PartRole {
     /// A `multipart/*` entity (or the top entity of a nested message's
     /// tree, for the message that contains it, see `Outside`).

@@ -14,6 +14,7 @@ use crate::encoded_word::{self, hex};
 
 /// One parameter, with its RFC 2231 pieces joined and decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Param<'a> {
     /// The attribute name, lower case, without RFC 2231 `*` suffixes.
     pub name: Cow<'a, str>,
@@ -25,6 +26,7 @@ pub struct Param<'a> {
 
 /// A parsed `Content-Type` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ContentType<'a> {
     main: Cow<'a, str>,
     sub: Option<Cow<'a, str>>,
@@ -99,6 +101,7 @@ impl<'a> ContentType<'a> {
 
 /// A parsed `Content-Disposition` value.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ContentDisposition<'a> {
     kind: Cow<'a, str>,
     params: Vec<Param<'a>>,

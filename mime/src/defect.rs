@@ -5,6 +5,7 @@ use std::fmt;
 /// A defect found in a message, with the byte offset (into the input given
 /// to [`Message::parse`](crate::Message::parse)) where it was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Defect {
     /// What is wrong.
     pub kind: DefectKind,
@@ -14,6 +15,7 @@ pub struct Defect {
 
 /// The kinds of defect the parser reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub enum DefectKind {
     /// A line in the header block is neither a field nor a continuation; the

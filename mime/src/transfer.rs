@@ -8,6 +8,7 @@ use crate::defect::DefectKind;
 
 /// A Content-Transfer-Encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub enum TransferEncoding {
     /// `7bit` (also the default).
     SevenBit,

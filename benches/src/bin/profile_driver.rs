@@ -38,7 +38,7 @@ fn main() {
         println!("libraries: {LIBS:?}");
         return;
     }
-    let Some((_, msgs, headers)) = groups.iter().find(|(n, _, _)| *n == args[0]) else {
+    let Some((_, msgs, work)) = groups.iter().find(|(n, _, _)| *n == args[0]) else {
         eprintln!("unknown group {}", args[0]);
         std::process::exit(2);
     };
@@ -48,7 +48,7 @@ fn main() {
     let start = Instant::now();
     let mut last = Default::default();
     for _ in 0..iters {
-        last = std::hint::black_box(run(&args[1], *headers, &parser, msgs));
+        last = std::hint::black_box(run(&args[1], *work, &parser, msgs));
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

@@ -194,42 +194,39 @@ pub fn parse_address_list(raw: &[u8]) -> Vec<Address<'_>> {
     let tokens = tokenize(raw);
     let mut out = Vec::new();
     let mut group: Option<Group<'_>> = None;
-    let mut cur = Vec::new(); // tokens of the current mailbox
+    // The current mailbox is the run of tokens since the last separator.
+    let mut cur = 0;
     let mut in_angle = false;
-    for t in tokens {
+    for (i, t) in tokens.iter().enumerate() {
         match t.kind {
-            Kind::Special(b'<') if !in_angle => {
-                in_angle = true;
-                cur.push(t);
-            }
-            Kind::Special(b'>') if in_angle => {
-                in_angle = false;
-                cur.push(t);
-            }
-            Kind::Special(b':') if !in_angle && starts_group(&cur, group.is_some()) => {
+            Kind::Special(b'<') if !in_angle => in_angle = true,
+            Kind::Special(b'>') if in_angle => in_angle = false,
+            Kind::Special(b':') if !in_angle && starts_group(&tokens[cur..i], group.is_some()) => {
                 // A second group whose predecessor lacked its `;` closes it.
                 if let Some(g) = group.take() {
                     out.push(Address::Group(g));
                 }
-                let (phrase, comments) = phrase_and_comments(raw, &cur);
+                let (phrase, comments) = phrase_and_comments(raw, &tokens[cur..i]);
                 let name = phrase.or(comments);
                 group = Some(Group { name, members: Vec::new() });
-                cur.clear();
+                cur = i + 1;
             }
             Kind::Special(b',') if !in_angle => {
-                push_mailbox(raw, &mut cur, &mut group, &mut out);
+                push_mailbox(raw, &tokens[cur..i], &mut group, &mut out);
+                cur = i + 1;
             }
             Kind::Special(b';') if !in_angle || group.is_some() => {
                 in_angle = false;
-                push_mailbox(raw, &mut cur, &mut group, &mut out);
+                push_mailbox(raw, &tokens[cur..i], &mut group, &mut out);
+                cur = i + 1;
                 if let Some(g) = group.take() {
                     out.push(Address::Group(g));
                 }
             }
-            _ => cur.push(t),
+            _ => {}
         }
     }
-    push_mailbox(raw, &mut cur, &mut group, &mut out);
+    push_mailbox(raw, &tokens[cur..], &mut group, &mut out);
     if let Some(g) = group.take() {
         out.push(Address::Group(g));
     }
@@ -250,17 +247,11 @@ fn starts_group(tokens: &[Token], in_group: bool) -> bool {
     }
 }
 
-fn push_mailbox<'a>(
-    raw: &'a [u8],
-    cur: &mut Vec<Token>,
-    group: &mut Option<Group<'a>>,
-    out: &mut Vec<Address<'a>>,
-) {
+fn push_mailbox<'a>(raw: &'a [u8], cur: &[Token], group: &mut Option<Group<'a>>, out: &mut Vec<Address<'a>>) {
     if cur.is_empty() {
         return;
     }
     let mb = build_mailbox(raw, cur);
-    cur.clear();
     if mb.name.is_none() && mb.address.is_none() {
         return;
     }
@@ -281,17 +272,18 @@ fn build_mailbox<'a>(raw: &'a [u8], tokens: &[Token]) -> Mailbox<'a> {
         let pre = &tokens[..open];
         let inside = &tokens[open + 1..close];
         let post = tokens.get(close + 1..).unwrap_or(&[]);
-        let (phrase, pre_comments) = phrase_and_comments(raw, pre);
-        let (in_words, in_comments) = phrase_and_comments(raw, inside);
         let address = addr_spec(raw, inside);
-        let name = phrase
-            .or(pre_comments)
-            .or(in_comments)
-            .or_else(|| {
-                let (w, c) = phrase_and_comments(raw, post);
-                w.or(c)
-            })
-            .or_else(|| if address.is_none() { in_words } else { None });
+        let (phrase, pre_comments) = phrase_and_comments(raw, pre);
+        // The usual case, `Name <addr>`, stops here.
+        let name = phrase.or(pre_comments).or_else(|| {
+            let (in_words, in_comments) = phrase_and_comments(raw, inside);
+            in_comments
+                .or_else(|| {
+                    let (w, c) = phrase_and_comments(raw, post);
+                    w.or(c)
+                })
+                .or(if address.is_none() { in_words } else { None })
+        });
         return Mailbox { name, address };
     }
     let has_at = tokens.iter().any(|t| t.kind == Kind::Special(b'@'));
@@ -307,7 +299,13 @@ fn build_mailbox<'a>(raw: &'a [u8], tokens: &[Token]) -> Mailbox<'a> {
 /// The address from the tokens of an addr-spec: comments dropped, words and
 /// specials joined, a space kept between two words that had one.
 fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
-    let parts: Vec<&Token> = tokens.iter().filter(|t| t.kind != Kind::Comment).collect();
+    let filtered: Vec<Token>;
+    let parts: &[Token] = if tokens.iter().any(|t| t.kind == Kind::Comment) {
+        filtered = tokens.iter().copied().filter(|t| t.kind != Kind::Comment).collect();
+        &filtered
+    } else {
+        tokens
+    };
     let (first, last) = (parts.first()?, parts.last()?);
     let contiguous =
         parts.windows(2).all(|w| w[0].end == w[1].start) && parts.iter().all(|t| t.kind != Kind::Quoted);
@@ -341,11 +339,15 @@ fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
 /// The display phrase (words, encoded words decoded) and the comments
 /// (joined by spaces), each `None` when absent.
 fn phrase_and_comments<'a>(raw: &'a [u8], tokens: &[Token]) -> (Option<Cow<'a, str>>, Option<Cow<'a, str>>) {
-    let words: Vec<&Token> = tokens
-        .iter()
-        .filter(|t| !matches!(t.kind, Kind::Comment | Kind::Special(b'<') | Kind::Special(b'>')))
-        .collect();
-    let phrase = if words.is_empty() { None } else { Some(phrase_text(raw, &words)) };
+    let is_word = |t: &Token| !matches!(t.kind, Kind::Comment | Kind::Special(b'<') | Kind::Special(b'>'));
+    let filtered: Vec<Token>;
+    let words: &[Token] = if tokens.iter().all(is_word) {
+        tokens
+    } else {
+        filtered = tokens.iter().copied().filter(is_word).collect();
+        &filtered
+    };
+    let phrase = if words.is_empty() { None } else { Some(phrase_text(raw, words)) };
     let mut comments: Option<Cow<'a, str>> = None;
     for t in tokens.iter().filter(|t| t.kind == Kind::Comment) {
         let text = comment_text(&raw[t.start..t.end]);
@@ -360,7 +362,7 @@ fn phrase_and_comments<'a>(raw: &'a [u8], tokens: &[Token]) -> (Option<Cow<'a, s
     (phrase.filter(|p| !p.is_empty() || words.iter().any(|t| t.kind == Kind::Quoted)), comments)
 }
 
-fn phrase_text<'a>(raw: &'a [u8], words: &[&Token]) -> Cow<'a, str> {
+fn phrase_text<'a>(raw: &'a [u8], words: &[Token]) -> Cow<'a, str> {
     // Zero-copy when the phrase is plain atoms separated by single spaces,
     // or one quoted string without escapes.
     if let [t] = words {
@@ -375,7 +377,7 @@ fn phrase_text<'a>(raw: &'a [u8], words: &[&Token]) -> Cow<'a, str> {
             }
         }
     }
-    let (first, last) = (words[0], words[words.len() - 1]);
+    let (first, last) = (&words[0], &words[words.len() - 1]);
     if words.iter().all(|t| t.kind != Kind::Quoted) {
         let span = &raw[first.start..last.end];
         let simple = words

@@ -52,22 +52,8 @@ pub fn parse_message_ids(raw: &[u8]) -> Vec<Cow<'_, str>> {
     let value = field_end(raw);
     let mut ids = Vec::new();
     let mut i = 0;
-    while let Some(&b) = value.get(i) {
-        match b {
-            b'(' => i = skip_comment(value, i).unwrap_or(value.len()),
-            b'"' => i = skip_quoted(value, i).unwrap_or(value.len()),
-            b'<' => match bracketed(value, i) {
-                Some((id, next)) => {
-                    if let Some(id) = id {
-                        ids.push(id);
-                    }
-                    i = next;
-                }
-                // Not closed: nothing after it can be an id.
-                None => break,
-            },
-            _ => i += 1,
-        }
+    while let Some(id) = next_id(value, &mut i) {
+        ids.push(id);
     }
     if ids.is_empty() {
         if let Some(token) = single_bare_token(value) {
@@ -75,6 +61,28 @@ pub fn parse_message_ids(raw: &[u8]) -> Vec<Cow<'_, str>> {
         }
     }
     ids
+}
+
+/// The next bracketed id at or after `*i`, moving `*i` past it.
+fn next_id<'a>(value: &'a [u8], i: &mut usize) -> Option<Cow<'a, str>> {
+    while let Some(&b) = value.get(*i) {
+        match b {
+            b'(' => *i = skip_comment(value, *i).unwrap_or(value.len()),
+            b'"' => *i = skip_quoted(value, *i).unwrap_or(value.len()),
+            b'<' => match bracketed(value, *i) {
+                Some((id, next)) => {
+                    *i = next;
+                    if id.is_some() {
+                        return id;
+                    }
+                }
+                // Not closed: nothing after it can be an id.
+                None => return None,
+            },
+            _ => *i += 1,
+        }
+    }
+    None
 }
 
 /// The first message id of the value (see [`parse_message_ids`]), e.g. the
@@ -88,7 +96,8 @@ pub fn parse_message_ids(raw: &[u8]) -> Vec<Cow<'_, str>> {
 /// assert_eq!(parse_message_id(b"(none)"), None);
 /// ```
 pub fn parse_message_id(raw: &[u8]) -> Option<Cow<'_, str>> {
-    parse_message_ids(raw).into_iter().next()
+    let value = field_end(raw);
+    next_id(value, &mut 0).or_else(|| single_bare_token(value).map(String::from_utf8_lossy))
 }
 
 /// Reads the id whose `<` is at `value[open]`. Returns the id (`None` when

@@ -139,10 +139,17 @@ fn decode_base64_lines(body: &[u8]) -> Option<Vec<u8>> {
         rest = &rest[i + 1..];
     }
     clean.extend_from_slice(rest.trim_ascii());
-    // WHATWG forgiving rules: optional padding, non-zero trailing bits
-    // (common: `/f==`) ignored.
-    let n = base64_simd::forgiving_decode_inplace(&mut clean).ok()?.len();
-    clean.truncate(n);
+    // All but the last group decode strictly (no whitespace left to look
+    // for); the last one, which may be padded or have non-zero trailing
+    // bits (common: `/f==`), by the WHATWG forgiving rules.
+    let split = clean.len().saturating_sub(1) / 4 * 4;
+    let mut last = [0u8; 4];
+    let tail_len = clean.len() - split;
+    last[..tail_len].copy_from_slice(&clean[split..]);
+    let head = base64_simd::STANDARD_NO_PAD.decode_inplace(&mut clean[..split]).ok()?.len();
+    let tail = base64_simd::forgiving_decode_inplace(&mut last[..tail_len]).ok()?;
+    clean.truncate(head);
+    clean.extend_from_slice(tail);
     Some(clean)
 }
 

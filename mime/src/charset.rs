@@ -38,6 +38,13 @@ impl Charset {
         if label.is_empty() || label.len() > 40 {
             return None;
         }
+        // The labels on nearly all mail, without the table lookup.
+        if label.eq_ignore_ascii_case(b"utf-8") {
+            return Some(Charset::Whatwg(encoding_rs::UTF_8));
+        }
+        if label.eq_ignore_ascii_case(b"us-ascii") || label.eq_ignore_ascii_case(b"iso-8859-1") {
+            return Some(Charset::Whatwg(encoding_rs::WINDOWS_1252));
+        }
         if let Some(enc) = Encoding::for_label_no_replacement(label) {
             return Some(Charset::Whatwg(enc));
         }

@@ -149,7 +149,7 @@ impl<'a> ContentDisposition<'a> {
 /// assert_eq!(ct.param("name"), Some("café.txt"));
 /// ```
 pub fn parse_content_type(raw: &[u8]) -> Option<ContentType<'_>> {
-    let mut p = Cursor { s: raw, i: 0 };
+    let mut p = Cursor::new(raw);
     p.skip_cfws();
     let main = p.token(|b| b == b'/' || b == b';');
     if main.is_empty() {
@@ -159,29 +159,51 @@ pub fn parse_content_type(raw: &[u8]) -> Option<ContentType<'_>> {
     let sub = if p.eat(b'/') {
         p.skip_cfws();
         let sub = p.token(|b| b == b';');
-        (!sub.is_empty()).then(|| lower(latin(sub)))
+        (!sub.is_empty()).then(|| lower(text_of(p.text, sub)))
     } else {
         None
     };
     let params = parse_params(&mut p);
-    Some(ContentType { main: lower(latin(main)), sub, params })
+    Some(ContentType { main: lower(text_of(p.text, main)), sub, params })
 }
 
 /// Parses a `Content-Disposition` value. `None` when there is no type.
 pub fn parse_content_disposition(raw: &[u8]) -> Option<ContentDisposition<'_>> {
-    let mut p = Cursor { s: raw, i: 0 };
+    let mut p = Cursor::new(raw);
     p.skip_cfws();
     let kind = p.token(|b| b == b';');
     if kind.is_empty() {
         return None;
     }
     let params = parse_params(&mut p);
-    Some(ContentDisposition { kind: lower(latin(kind)), params })
+    Some(ContentDisposition { kind: lower(text_of(p.text, kind)), params })
 }
 
 struct Cursor<'a> {
     s: &'a [u8],
     i: usize,
+    /// `s` as text when it is valid UTF-8 (nearly always): tokens are then
+    /// sliced from it without validating each one again.
+    text: Option<&'a str>,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(s: &'a [u8]) -> Self {
+        Cursor { s, i: 0, text: std::str::from_utf8(s).ok() }
+    }
+}
+
+/// `part` (a sub-slice of the field value) as text.
+fn text_of<'a>(text: Option<&'a str>, part: &'a [u8]) -> Cow<'a, str> {
+    if let Some(t) = text {
+        // Offsets within the value; token edges are ASCII, so on char
+        // boundaries.
+        let off = (part.as_ptr() as usize).wrapping_sub(t.as_ptr() as usize);
+        if let Some(s) = off.checked_add(part.len()).and_then(|end| t.get(off..end)) {
+            return Cow::Borrowed(s);
+        }
+    }
+    charset::decode_fallback(part).0
 }
 
 impl<'a> Cursor<'a> {
@@ -289,7 +311,7 @@ fn parse_params<'a>(p: &mut Cursor<'a>) -> Vec<Param<'a>> {
         }
         raw.push(RawParam { name, section, extended, value });
     }
-    assemble(raw)
+    assemble(raw, p.text)
 }
 
 fn skip_to_semicolon(p: &mut Cursor<'_>) {
@@ -402,10 +424,10 @@ fn split_rfc2231_name(name: &[u8]) -> (&[u8], Option<u32>, bool) {
     (name, None, extended)
 }
 
-fn assemble(raw: Vec<RawParam<'_>>) -> Vec<Param<'_>> {
+fn assemble<'a>(raw: Vec<RawParam<'a>>, text: Option<&'a str>) -> Vec<Param<'a>> {
     // The common case: no RFC 2231 sections to join.
     if raw.iter().all(|r| r.section.is_none()) {
-        return raw.iter().map(simple_param).collect();
+        return raw.iter().map(|r| simple_param(r, text)).collect();
     }
     let mut out: Vec<Param<'_>> = Vec::with_capacity(raw.len());
     let mut done = vec![false; raw.len()];
@@ -416,7 +438,7 @@ fn assemble(raw: Vec<RawParam<'_>>) -> Vec<Param<'_>> {
         let first = &raw[i];
         if first.section.is_none() {
             done[i] = true;
-            out.push(simple_param(first));
+            out.push(simple_param(first, text));
             continue;
         }
         // Gather every section of this name.
@@ -457,7 +479,7 @@ fn assemble(raw: Vec<RawParam<'_>>) -> Vec<Param<'_>> {
         }
         flush_bytes(&mut value, &mut bytes, cs);
         let value = Cow::Owned(value);
-        out.push(Param { name: lower(latin(first.name)), value, language });
+        out.push(Param { name: lower(text_of(text, first.name)), value, language });
     }
     out
 }
@@ -473,8 +495,8 @@ fn flush_bytes(value: &mut String, bytes: &mut Vec<u8>, cs: Option<Charset>) {
     bytes.clear();
 }
 
-fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
-    let name = lower(latin(r.name));
+fn simple_param<'a>(r: &RawParam<'a>, text: Option<&'a str>) -> Param<'a> {
+    let name = lower(text_of(text, r.name));
     if r.extended {
         let (c, language, rest) = split_charset_language(&r.value);
         let mut bytes = Vec::new();
@@ -485,12 +507,12 @@ fn simple_param<'a>(r: &RawParam<'a>) -> Param<'a> {
         };
         return Param { name, value: Cow::Owned(value), language };
     }
-    let text: Cow<'a, str> = match &r.value {
-        Cow::Borrowed(b) => charset::decode_fallback(b).0,
+    let value: Cow<'a, str> = match &r.value {
+        Cow::Borrowed(b) => text_of(text, b),
         Cow::Owned(v) => Cow::Owned(charset::decode_fallback(v).0.into_owned()),
     };
-    let value = match encoded_word::decode_words_in(&text) {
-        Cow::Borrowed(_) => text,
+    let value = match encoded_word::decode_words_in(&value) {
+        Cow::Borrowed(_) => value,
         Cow::Owned(s) => Cow::Owned(s),
     };
     Param { name, value, language: None }
@@ -530,10 +552,6 @@ fn percent_decode_into(v: &[u8], out: &mut Vec<u8>) {
         out.push(v[i]);
         i += 1;
     }
-}
-
-fn latin(b: &[u8]) -> Cow<'_, str> {
-    charset::decode_fallback(b).0
 }
 
 fn lower<'a>(s: impl Into<Cow<'a, str>>) -> Cow<'a, str> {

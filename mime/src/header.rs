@@ -20,7 +20,8 @@ use crate::received::{self, Received};
 /// One header field, borrowed from the message bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HeaderField<'a> {
-    name: &'a str,
+    /// Validated as printable ASCII by the splitter.
+    name: &'a [u8],
     field: &'a [u8],
     value_start: usize,
     value_end: usize,
@@ -30,12 +31,13 @@ pub struct HeaderField<'a> {
 impl<'a> HeaderField<'a> {
     /// The field name as written (without trailing whitespace before `:`).
     pub fn name(&self) -> &'a str {
-        self.name
+        // Printable ASCII (checked when the header was split): always UTF-8.
+        std::str::from_utf8(self.name).unwrap_or("")
     }
 
     /// Whether the name equals `name`, ignoring ASCII case.
     pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
+        self.name.eq_ignore_ascii_case(name.as_bytes())
     }
 
     /// The raw value: every byte after the `:` up to, not including, the
@@ -308,8 +310,8 @@ pub(crate) fn split_headers<'a>(
     let mut pos = start;
     let mut too_many = false;
     // The field being accumulated: (start, colon, name).
-    let mut open: Option<(usize, usize, &'a str)> = None;
-    let mut close = |open: &mut Option<(usize, usize, &'a str)>,
+    let mut open: Option<(usize, usize, &'a [u8])> = None;
+    let mut close = |open: &mut Option<(usize, usize, &'a [u8])>,
                      upto: usize,
                      fields: &mut Vec<HeaderField<'a>>,
                      defects: &mut Vec<Defect>| {
@@ -382,7 +384,6 @@ pub(crate) fn split_headers<'a>(
         let name = content[..colon].trim_ascii_end();
         if !name.is_empty() && name.iter().all(|&b| (33..=126).contains(&b)) {
             // Validated as printable ASCII just above.
-            let name = std::str::from_utf8(name).unwrap_or("");
             open = Some((pos, pos + colon, name));
         } else {
             // `Fr om: x`, `:x`, names with controls or 8-bit bytes: a broken

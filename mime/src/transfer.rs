@@ -201,10 +201,7 @@ pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
             }
             _ => {
                 let start = i;
-                i += 1;
-                while i < n && body[i] != b'=' && body[i] != b'\n' {
-                    i += 1;
-                }
+                i = next_eq_or_lf(body, i + 1);
                 out.extend_from_slice(&body[start..i]);
                 run = Some(start);
             }
@@ -216,6 +213,28 @@ pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
         out.truncate(out.len() - drop);
     }
     (out, bad.then_some(DefectKind::InvalidQuotedPrintable))
+}
+
+/// The first `=` or LF at or after `i` (or the end), eight bytes at a time.
+fn next_eq_or_lf(b: &[u8], mut i: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else { break };
+        let w = u64::from_le_bytes(bytes);
+        // A byte of `x` is zero where `w` has the byte sought; the lowest
+        // flagged byte is exact (borrows only run upwards).
+        let (x, y) = (w ^ (LO * u64::from(b'=')), w ^ (LO * u64::from(b'\n')));
+        let hit = ((x.wrapping_sub(LO) & !x) | (y.wrapping_sub(LO) & !y)) & HI;
+        if hit != 0 {
+            return i + (hit.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b'=' && b[i] != b'\n' {
+        i += 1;
+    }
+    i
 }
 
 /// `=` at `at` not followed by two hex digits: a soft line break (`=`,
@@ -330,6 +349,20 @@ mod tests {
         // Encoded spaces are content; raw trailing spaces are not.
         assert_eq!(decode_qp(b"a=20 \r\nb=20\nc  ").0, b"a \r\nb \nc");
         assert_eq!(decode_qp(b"soft  =  \r\nend=").0, b"soft  end");
+    }
+
+    #[test]
+    fn word_at_a_time_scan_matches_a_byte_scan() {
+        let hay: Vec<u8> =
+            (0..400u32).map(|i| [b'a', b'=', b'\n', 0x80, b'<', 0xff][(i * 7 % 23 % 6) as usize]).collect();
+        for start in 0..hay.len() {
+            for len in [0, 1, 7, 8, 9, 17, 64] {
+                let end = (start + len).min(hay.len());
+                let slice = &hay[..end];
+                let naive = (start..end).find(|&i| slice[i] == b'=' || slice[i] == b'\n').unwrap_or(end);
+                assert_eq!(next_eq_or_lf(slice, start.min(end)), naive.max(start.min(end)));
+            }
+        }
     }
 
     #[test]

@@ -187,8 +187,8 @@ pub fn decode_qp(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
             b'=' => {
                 run = None;
                 // Runs of escapes (binary content) stay in this loop.
-                while let [b'=', h, l, ..] = body[i..] {
-                    let (hi, lo) = (HEX[usize::from(h)], HEX[usize::from(l)]);
+                while i + 2 < n && body[i] == b'=' {
+                    let (hi, lo) = (HEX[usize::from(body[i + 1])], HEX[usize::from(body[i + 2])]);
                     if hi | lo >= 16 {
                         break;
                     }

@@ -65,9 +65,7 @@ fn dump(index: usize, raw: &[u8]) {
     let msg = mailwire_mime::Message::parse(raw);
     let scanned: usize =
         msg.parts().iter().filter(|p| p.is_multipart()).map(|p| p.end_offset() - p.body_offset()).sum();
-    println!(
-        "  mailwire: multipart bodies add up to {scanned} bytes (each is searched for its own boundary)"
-    );
+    println!("  mailwire: multipart bodies add up to {scanned} bytes (input {} bytes)", raw.len());
     for (id, p) in msg.parts().iter().enumerate() {
         if !matches!(p.body(), mailwire_mime::PartBody::Leaf) {
             continue;

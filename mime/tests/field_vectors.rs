@@ -1,6 +1,7 @@
-//! Conformance of the structured-field parsers (`date`, `ids`, `list`,
-//! `received`) against mail-parser 1.0.1's header vectors
-//! (`../shared/corpus/mime/mail-parser-1.0.1/{date,id,list,received}.json`,
+//! Conformance of the structured-field parsers (`date`, `ids`,
+//! `received`; `list.json` is mail-parser's comma-separated text lists,
+//! compared in `field_vectors_text.rs`) against mail-parser 1.0.1's header vectors
+//! (`../shared/corpus/mime/mail-parser-1.0.1/{date,id,received}.json`,
 //! each a JSON array of `{"header": raw value, "expected": parsed}` in
 //! mail-parser's own shape).
 //!
@@ -32,7 +33,6 @@ use std::path::Path;
 
 use mailwire_mime::date::{DateTime, parse_date};
 use mailwire_mime::ids::parse_message_ids;
-use mailwire_mime::list::parse_list_urls;
 use mailwire_mime::received::{Received, parse_received};
 use serde_json::Value;
 
@@ -446,38 +446,6 @@ fn id_vectors() {
         }
     }
     tally.finish(ID_KNOWN.len());
-}
-
-// ---------------------------------------------------------------------------
-// list.json
-
-/// `list.json` holds the vectors of mail-parser's comma-separated *text*
-/// list parser (`Keywords:`, `Content-Language:`; RFC 2047 words decoded),
-/// not RFC 2369 `List-*` URL lists: not one of its 38 values contains a
-/// `<url>`. There is nothing in it to compare [`parse_list_urls`] with, so
-/// this test only checks that none of these values is mistaken for a URL
-/// list, and says so loudly.
-#[test]
-fn list_vectors() {
-    let Some(dir) = support::corpus("mime/mail-parser-1.0.1") else {
-        return;
-    };
-    let items = vectors(&dir, "list.json");
-    let mut false_urls = Vec::new();
-    for (header, _) in &items {
-        let got = parse_list_urls(header.as_bytes());
-        if !got.is_empty() {
-            false_urls.push(format!("{header:?} -> {got:?}"));
-        }
-    }
-    eprintln!(
-        "list.json: 0/{} vectors comparable: they are mail-parser's comma-separated text lists \
-         (Keywords/Content-Language, RFC 2047 decoded), not RFC 2369 List-* URLs; checked only \
-         that parse_list_urls finds no URL in them ({} did)",
-        items.len(),
-        false_urls.len()
-    );
-    assert!(false_urls.is_empty(), "text lists taken for URL lists:\n{}", false_urls.join("\n"));
 }
 
 // ---------------------------------------------------------------------------

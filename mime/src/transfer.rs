@@ -112,45 +112,45 @@ pub fn decode_base64(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
 }
 
 /// The fast path of [`decode_base64`]: lines of one length (as every
-/// encoder writes them) are gathered by position, without a search for each
-/// line end; any irregularity falls back to a line search. `None` when the
-/// data is not plain, well-formed base64.
+/// encoder writes them) are found by position, without a search for each
+/// line end, and decoded one by one; any irregularity falls back to a line
+/// search. `None` when the data is not plain, well-formed base64.
 fn decode_base64_lines(body: &[u8]) -> Option<Vec<u8>> {
-    let mut clean = Vec::with_capacity(body.len());
+    let mut out = vec![0u8; body.len() / 4 * 3 + 3];
+    let mut o = 0;
     let first = memchr::memchr(b'\n', body).unwrap_or(body.len());
-    let eol: &[u8] = if first > 0 && body[first - 1] == b'\r' { b"\r\n" } else { b"\n" };
-    let width = first + 1 - eol.len();
-    let stride = width + eol.len();
+    let cr = first > 0 && body[first - 1] == b'\r';
+    let width = first - usize::from(cr);
+    let stride = first + 1;
     let mut pos = 0;
-    if width > 0 {
-        let cr = eol.len() == 2;
+    if width > 0 && width % 4 == 0 {
+        // Full lines of whole groups decode straight from the input into
+        // the output (SIMD, no copy); the padded last line goes to the tail.
         while pos + stride <= body.len()
             && body[pos + stride - 1] == b'\n'
             && (!cr || body[pos + width] == b'\r')
+            && body[pos + width - 1] != b'='
         {
-            clean.extend_from_slice(&body[pos..pos + width]);
+            let dst = base64_simd::Out::from_slice(&mut out[o..]);
+            o += base64_simd::STANDARD_NO_PAD.decode(&body[pos..pos + width], dst).ok()?.len();
             pos += stride;
         }
     }
-    // The short last line, and anything irregular after it.
+    // The rest (the last lines, or everything for odd layouts): gathered
+    // without whitespace, decoded by WHATWG forgiving rules (optional
+    // padding; non-zero trailing bits, common as in `/f==`, ignored).
+    let mut tail = Vec::with_capacity(body.len() - pos);
     let mut rest = &body[pos..];
     while let Some(i) = memchr::memchr(b'\n', rest) {
-        clean.extend_from_slice(rest[..i].trim_ascii());
+        tail.extend_from_slice(rest[..i].trim_ascii());
         rest = &rest[i + 1..];
     }
-    clean.extend_from_slice(rest.trim_ascii());
-    // All but the last group decode strictly (no whitespace left to look
-    // for); the last one, which may be padded or have non-zero trailing
-    // bits (common: `/f==`), by the WHATWG forgiving rules.
-    let split = clean.len().saturating_sub(1) / 4 * 4;
-    let mut last = [0u8; 4];
-    let tail_len = clean.len() - split;
-    last[..tail_len].copy_from_slice(&clean[split..]);
-    let head = base64_simd::STANDARD_NO_PAD.decode_inplace(&mut clean[..split]).ok()?.len();
-    let tail = base64_simd::forgiving_decode_inplace(&mut last[..tail_len]).ok()?;
-    clean.truncate(head);
-    clean.extend_from_slice(tail);
-    Some(clean)
+    tail.extend_from_slice(rest.trim_ascii());
+    let decoded = base64_simd::forgiving_decode_inplace(&mut tail).ok()?;
+    out[o..o + decoded.len()].copy_from_slice(decoded);
+    o += decoded.len();
+    out.truncate(o);
+    Some(out)
 }
 
 /// Decodes quoted-printable: `=XX` escapes (either case), soft line breaks

@@ -36,6 +36,7 @@
 //! - mail-parser is called through `MessageParser::parse` (a fresh store per
 //!   message, as a typical user would); `parse_with` and reused
 //!   `MessageBuffers` would be faster still.
+#![forbid(unsafe_code)]
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -57,10 +57,8 @@ fuzz_target!(|data: &[u8]| {
         black_box(ct.subtype());
         black_box(ct.params());
         black_box(ct.boundary());
-        if let Some(label) = ct.charset() {
-            if let Some(cs) = Charset::from_label(label.as_bytes()) {
-                black_box(cs.decode(data));
-            }
+        if let Some(cs) = ct.charset().and_then(|label| Charset::from_label(label.as_bytes())) {
+            black_box(cs.decode(data));
         }
     }
     if let Some(cd) = parse_content_disposition(data) {

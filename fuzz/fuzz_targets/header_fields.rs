@@ -70,17 +70,10 @@ fuzz_target!(|data: &[u8]| {
 
     // Unstructured text and encoded words.
     black_box(decode_unstructured(data));
-    if data.starts_with(b"=?") {
-        if let Some(w) = parse_encoded_word(data) {
-            assert!(
-                w.len >= 4 && w.len <= data.len(),
-                "encoded word len {} of {}",
-                w.len,
-                data.len()
-            );
-            if let Some(cs) = Charset::from_label(w.charset) {
-                black_box(cs.decode(&w.bytes));
-            }
+    if let Some(w) = data.starts_with(b"=?").then(|| parse_encoded_word(data)).flatten() {
+        assert!(w.len >= 4 && w.len <= data.len(), "encoded word len {} of {}", w.len, data.len());
+        if let Some(cs) = Charset::from_label(w.charset) {
+            black_box(cs.decode(&w.bytes));
         }
     }
 

@@ -133,6 +133,11 @@ impl<'a> ContentDisposition<'a> {
         self.params.iter().find(|p| p.name == name).map(|p| &*p.value)
     }
 
+    /// Takes the parameters out.
+    pub fn into_params(self) -> Vec<Param<'a>> {
+        self.params
+    }
+
     /// The `filename` parameter.
     pub fn filename(&self) -> Option<&str> {
         self.param("filename")

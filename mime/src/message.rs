@@ -248,11 +248,12 @@ impl<'a> Part<'a> {
     /// `name` (both with RFC 2231 and RFC 2047 decoding).
     pub fn filename(&self) -> Option<Cow<'a, str>> {
         if let Some(cd) = self.disposition() {
-            if let Some(p) = cd.params().iter().find(|p| p.name == "filename") {
-                return Some(Cow::Owned(p.value.to_string()));
+            if let Some(p) = cd.into_params().into_iter().find(|p| p.name == "filename") {
+                return Some(p.value);
             }
         }
-        self.content_type.param("name").map(|n| Cow::Owned(n.to_string()))
+        let name = self.content_type.params().iter().find(|p| p.name == "name");
+        name.map(|p| p.value.clone())
     }
 
     /// The charset parameter, for text parts.

@@ -309,6 +309,22 @@ impl Tally {
         Tally { name, total: 0, agreed: 0, known: 0, failures: Vec::new(), known_used: BTreeSet::new() }
     }
 
+    /// Counts one vector: agreeing, a listed difference, or a failure (a
+    /// listed case that agrees now, or an unlisted disagreement).
+    fn record(&mut self, header: &str, agrees: bool, known: Option<usize>, diff: impl FnOnce() -> String) {
+        match (agrees, known) {
+            (true, None) => self.agreed += 1,
+            (false, Some(i)) => {
+                self.known += 1;
+                self.known_used.insert(i);
+            }
+            (true, Some(i)) => {
+                self.failures.push(format!("listed as a known difference (#{i}) but agrees now: {header:?}"))
+            }
+            (false, None) => self.failures.push(format!("{header:?}: {}", diff())),
+        }
+    }
+
     fn finish(self, known_len: usize) {
         let mut failures = self.failures;
         for i in 0..known_len {
@@ -395,21 +411,9 @@ fn date_vectors() {
         let want = expected_date(&expected);
         let got = our_date(parse_date(header.as_bytes()));
         let known = DATE_KNOWN.iter().position(|(h, _)| *h == header);
-        match (got == want, known) {
-            (true, None) => tally.agreed += 1,
-            (false, Some(i)) => {
-                tally.known += 1;
-                tally.known_used.insert(i);
-            }
-            (true, Some(i)) => {
-                tally.failures.push(format!("listed as a known difference (#{i}) but agrees now: {header:?}"))
-            }
-            (false, None) => tally.failures.push(format!(
-                "{header:?}: ours {} mail-parser {}",
-                show_date(got),
-                show_date(want)
-            )),
-        }
+        tally.record(&header, got == want, known, || {
+            format!("ours {} mail-parser {}", show_date(got), show_date(want))
+        });
     }
     tally.finish(DATE_KNOWN.len());
 }
@@ -433,17 +437,7 @@ fn id_vectors() {
         let got: Vec<String> =
             parse_message_ids(header.as_bytes()).into_iter().map(|c| c.into_owned()).collect();
         let known = ID_KNOWN.iter().position(|(h, _)| *h == header);
-        match (got == want, known) {
-            (true, None) => tally.agreed += 1,
-            (false, Some(i)) => {
-                tally.known += 1;
-                tally.known_used.insert(i);
-            }
-            (true, Some(i)) => {
-                tally.failures.push(format!("listed as a known difference (#{i}) but agrees now: {header:?}"))
-            }
-            (false, None) => tally.failures.push(format!("{header:?}: ours {got:?} mail-parser {want:?}")),
-        }
+        tally.record(&header, got == want, known, || format!("ours {got:?} mail-parser {want:?}"));
     }
     tally.finish(ID_KNOWN.len());
 }

@@ -11,6 +11,7 @@
 
 use std::borrow::Cow;
 
+use crate::charset;
 use crate::encoded_word::{self, TextBuilder};
 
 /// One element of an address list.
@@ -313,7 +314,7 @@ fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
         let span = &raw[first.start..last.end];
         return Some(match std::str::from_utf8(span) {
             Ok(s) => Cow::Borrowed(s),
-            Err(_) => encoded_word::convert(None, span).into_owned().into(),
+            Err(_) => charset::decode_fallback(span).0.into_owned().into(),
         });
     }
     let mut s = String::new();
@@ -329,7 +330,7 @@ fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
                 s.push_str(&unescape(&raw[t.start..t.end]));
                 s.push('"');
             }
-            _ => s.push_str(&encoded_word::convert(None, &raw[t.start..t.end])),
+            _ => s.push_str(&charset::decode_fallback(&raw[t.start..t.end]).0),
         }
         prev_word = is_word;
     }
@@ -438,7 +439,7 @@ fn comment_text(inner: &[u8]) -> Cow<'_, str> {
 /// Removes backslash escapes and line breaks; decodes raw 8-bit.
 fn unescape(b: &[u8]) -> Cow<'_, str> {
     if !b.iter().any(|&c| matches!(c, b'\\' | b'\r' | b'\n')) {
-        return encoded_word::convert(None, b);
+        return charset::decode_fallback(b).0;
     }
     let mut v = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -454,7 +455,7 @@ fn unescape(b: &[u8]) -> Cow<'_, str> {
         }
         i += 1;
     }
-    Cow::Owned(encoded_word::convert(None, &v).into_owned())
+    Cow::Owned(charset::decode_fallback(&v).0.into_owned())
 }
 
 #[cfg(test)]

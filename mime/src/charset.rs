@@ -180,6 +180,16 @@ pub fn decode_text<'a>(label: Option<&[u8]>, bytes: &'a [u8]) -> (Cow<'a, str>, 
     }
 }
 
+/// Converts with `cs`, or, without a known charset, as UTF-8 when valid and
+/// windows-1252 otherwise. The flag is `true` when malformed input in `cs`
+/// had to be replaced.
+pub(crate) fn decode_or_fallback(cs: Option<Charset>, bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    match cs {
+        Some(cs) => cs.decode(bytes),
+        None => (decode_fallback(bytes).0, false),
+    }
+}
+
 /// Bytes without a (known) charset: UTF-8 if they are valid UTF-8 (RFC 6532),
 /// windows-1252 otherwise. The flag is `true` when windows-1252 was used.
 pub fn decode_fallback(bytes: &[u8]) -> (Cow<'_, str>, bool) {

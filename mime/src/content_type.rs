@@ -493,10 +493,7 @@ fn flush_bytes(value: &mut String, bytes: &mut Vec<u8>, cs: Option<Charset>) {
     if bytes.is_empty() {
         return;
     }
-    match cs {
-        Some(cs) => value.push_str(&cs.decode(bytes).0),
-        None => value.push_str(&charset::decode_fallback(bytes).0),
-    }
+    value.push_str(&charset::decode_or_fallback(cs, bytes).0);
     bytes.clear();
 }
 
@@ -506,10 +503,7 @@ fn simple_param<'a>(r: &RawParam<'a>, text: Option<&'a str>) -> Param<'a> {
         let (c, language, rest) = split_charset_language(&r.value);
         let mut bytes = Vec::new();
         percent_decode_into(rest, &mut bytes);
-        let value = match Charset::from_label(c) {
-            Some(cs) => cs.decode(&bytes).0.into_owned(),
-            None => charset::decode_fallback(&bytes).0.into_owned(),
-        };
+        let value = charset::decode_or_fallback(Charset::from_label(c), &bytes).0.into_owned();
         return Param { name, value: Cow::Owned(value), language };
     }
     let value: Cow<'a, str> = match &r.value {

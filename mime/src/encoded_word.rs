@@ -19,7 +19,7 @@
 
 use std::borrow::Cow;
 
-use crate::charset::{self, Charset};
+use crate::charset;
 
 /// One encoded word found in header text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,14 +278,6 @@ pub(crate) fn decode_words_in(text: &str) -> Cow<'_, str> {
     let mut tb = TextBuilder::default();
     decode_into(&mut tb, text.as_bytes());
     Cow::Owned(tb.finish())
-}
-
-/// Converts bytes in the given charset (`None`: UTF-8 or windows-1252).
-pub(crate) fn convert<'a>(label: Option<&[u8]>, bytes: &'a [u8]) -> Cow<'a, str> {
-    match label.and_then(Charset::from_label) {
-        Some(cs) => cs.decode(bytes).0,
-        None => charset::decode_fallback(bytes).0,
-    }
 }
 
 #[cfg(test)]

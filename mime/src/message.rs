@@ -337,23 +337,16 @@ impl<'a> Part<'a> {
         }
         let utf8ish = charset.is_none_or(|cs| cs == Charset::Whatwg(encoding_rs::UTF_8));
         let (text, bad) = match bytes {
-            Cow::Borrowed(b) => match charset {
-                Some(cs) => cs.decode(b),
-                None => (crate::charset::decode_fallback(b).0, false),
+            Cow::Borrowed(b) => crate::charset::decode_or_fallback(charset, b),
+            Cow::Owned(v) => match utf8ish.then(|| crate::charset::validate_utf8(&v)) {
+                // Decoded UTF-8 (or unlabelled) text: one SIMD validation and
+                // a copy beat the standard library's validation of the buffer.
+                Some(Ok(t)) => (Cow::Owned(t.strip_prefix('\u{FEFF}').unwrap_or(t).to_owned()), false),
+                _ => {
+                    let (t, bad) = crate::charset::decode_or_fallback(charset, &v);
+                    (Cow::Owned(t.into_owned()), bad)
+                }
             },
-            // Decoded UTF-8 (or unlabelled) text: one SIMD validation and a
-            // copy beat the standard library's validation of the buffer.
-            Cow::Owned(v) if utf8ish => match crate::charset::validate_utf8(&v) {
-                Ok(t) => (Cow::Owned(t.strip_prefix('\u{FEFF}').unwrap_or(t).to_owned()), false),
-                Err(()) => match charset {
-                    Some(_) => (Cow::Owned(String::from_utf8_lossy(&v).into_owned()), true),
-                    None => (Cow::Owned(crate::charset::decode_fallback(&v).0.into_owned()), false),
-                },
-            },
-            Cow::Owned(v) => {
-                let (t, bad) = charset.map_or((Cow::Borrowed(""), false), |cs| cs.decode(&v));
-                (Cow::Owned(t.into_owned()), bad)
-            }
         };
         if bad {
             defects.push(Defect { kind: DefectKind::MalformedText, offset: self.body_offset });

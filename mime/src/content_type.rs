@@ -413,7 +413,7 @@ fn unquoted_value<'a>(p: &mut Cursor<'a>) -> Cow<'a, [u8]> {
     }
 }
 
-/// `name*2*` → (`name`, Some(2), true); `name*` → (`name`, None, true).
+/// `name*2*` → (`name`, Some(2), true); `name*` → (`name`, Some(0), true).
 fn split_rfc2231_name(name: &[u8]) -> (&[u8], Option<u32>, bool) {
     let (name, extended) = match name.strip_suffix(b"*") {
         Some(n) => (n, true),
@@ -426,7 +426,8 @@ fn split_rfc2231_name(name: &[u8]) -> (&[u8], Option<u32>, bool) {
             return (&name[..star], Some(n), extended);
         }
     }
-    (name, None, extended)
+    // `name*=charset'lang'text` is a one-section extended value.
+    (name, extended.then_some(0), extended)
 }
 
 fn assemble<'a>(raw: Vec<RawParam<'a>>, text: Option<&'a str>) -> Vec<Param<'a>> {
@@ -499,13 +500,6 @@ fn flush_bytes(value: &mut String, bytes: &mut Vec<u8>, cs: Option<Charset>) {
 
 fn simple_param<'a>(r: &RawParam<'a>, text: Option<&'a str>) -> Param<'a> {
     let name = lower(text_of(text, r.name));
-    if r.extended {
-        let (c, language, rest) = split_charset_language(&r.value);
-        let mut bytes = Vec::new();
-        percent_decode_into(rest, &mut bytes);
-        let value = charset::decode_or_fallback(Charset::from_label(c), &bytes).0.into_owned();
-        return Param { name, value: Cow::Owned(value), language };
-    }
     let value: Cow<'a, str> = match &r.value {
         Cow::Borrowed(b) => text_of(text, b),
         Cow::Owned(v) => Cow::Owned(charset::decode_fallback(v).0.into_owned()),

@@ -344,6 +344,11 @@ pub fn mailwire_full(raw: &[u8], t: &mut Tally) {
 /// mailwire-mime headers only.
 pub fn mailwire_headers(raw: &[u8], t: &mut Tally) {
     let msg = mailwire_mime::Message::parse(raw);
+    read_mailwire_headers(&msg, t);
+}
+
+/// The header reads of the `headers_*` workloads.
+fn read_mailwire_headers(msg: &mailwire_mime::Message<'_>, t: &mut Tally) {
     t.messages += 1;
     black_box(msg.subject());
     black_box(msg.from());
@@ -356,12 +361,7 @@ pub fn mailwire_headers(raw: &[u8], t: &mut Tally) {
 /// header block alone; no MIME tree).
 pub fn mailwire_header_block(raw: &[u8], t: &mut Tally) {
     let msg = mailwire_mime::Message::parse_headers(raw);
-    t.messages += 1;
-    black_box(msg.subject());
-    black_box(msg.from());
-    black_box(msg.to());
-    black_box(msg.date());
-    black_box(msg.message_id());
+    read_mailwire_headers(&msg, t);
 }
 
 // ------------------------------------------------------------- mail-parser
@@ -398,6 +398,11 @@ pub fn mail_parser_headers(parser: &MessageParser, raw: &[u8], t: &mut Tally) {
     let Some(msg) = parser.parse(raw) else {
         return;
     };
+    read_mail_parser_headers(&msg, t);
+}
+
+/// The header reads of the `headers_*` workloads.
+fn read_mail_parser_headers(msg: &mail_parser::Message<'_>, t: &mut Tally) {
     t.messages += 1;
     let root = msg.root();
     black_box(root.subject());
@@ -413,13 +418,7 @@ pub fn mail_parser_header_block(parser: &MessageParser, raw: &[u8], t: &mut Tall
     let Some(msg) = parser.parse_headers(raw) else {
         return;
     };
-    t.messages += 1;
-    let root = msg.root();
-    black_box(root.subject());
-    black_box(root.from());
-    black_box(root.to());
-    black_box(root.date());
-    black_box(root.message_id());
+    read_mail_parser_headers(&msg, t);
 }
 
 // --------------------------------------------------------------- mailparse

@@ -247,12 +247,7 @@ fn generated_messages_agree_with_python() {
         files.extend(support::files(&out, &|n| n.ends_with(".eml")));
     }
     let results = diffs_for(&files);
-    let agree = results.iter().filter(|(_, d)| d.is_empty()).count();
-    eprintln!(
-        "python differential (generated): {agree}/{} messages agree ({:.1}%), seeds {SEEDS:?} x {PER_SEED}",
-        results.len(),
-        100.0 * agree as f64 / results.len() as f64
-    );
+    report_agreement(&format!("generated, seeds {SEEDS:?} x {PER_SEED}"), &results);
     let mut bad = 0;
     for (f, ds) in &results {
         for d in ds {
@@ -269,6 +264,16 @@ fn generated_messages_agree_with_python() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(bad, 0, "generated, well-formed messages must agree with Python");
+}
+
+/// Prints how many messages agree with Python on everything compared.
+fn report_agreement(what: &str, results: &[(PathBuf, Vec<Diff>)]) {
+    let agree = results.iter().filter(|(_, d)| d.is_empty()).count();
+    eprintln!(
+        "python differential ({what}): {agree}/{} messages agree fully ({:.1}%)",
+        results.len(),
+        100.0 * agree as f64 / results.len().max(1) as f64
+    );
 }
 
 fn trunc(s: &str) -> String {
@@ -359,12 +364,7 @@ fn corpus_agrees_with_python() {
     let files =
         support::files(&dir, &|n| n.ends_with(".eml") || (n.starts_with("msg_") && n.ends_with(".txt")));
     let results = diffs_for(&files);
-    let agree = results.iter().filter(|(_, d)| d.is_empty()).count();
-    eprintln!(
-        "python differential (corpus): {agree}/{} messages agree fully ({:.1}%)",
-        results.len(),
-        100.0 * agree as f64 / results.len() as f64
-    );
+    report_agreement("corpus", &results);
     let mut unexplained = 0;
     for (f, ds) in &results {
         let name = f.strip_prefix(&dir).unwrap_or(f).display().to_string();

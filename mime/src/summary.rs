@@ -161,18 +161,14 @@ fn addrs(h: &Headers<'_>, name: &str) -> Vec<AddrSummary> {
     let list = h.get(name).map(|f| f.addresses()).unwrap_or_default();
     let mut out = Vec::new();
     for a in &list {
-        match a {
-            Address::Group(g) if g.members.is_empty() => out.push(AddrSummary {
-                name: None,
-                address: None,
-                group: Some(g.name.as_deref().unwrap_or("").to_string()),
-            }),
-            _ => {}
-        }
         let (group, members) = match a {
             Address::Mailbox(m) => (None, std::slice::from_ref(m)),
             Address::Group(g) => (Some(g.name.as_deref().unwrap_or("").to_string()), &g.members[..]),
         };
+        if members.is_empty() {
+            // An empty group is one ADDR carrying only its name.
+            out.push(AddrSummary { name: None, address: None, group: group.clone() });
+        }
         for m in members {
             out.push(AddrSummary {
                 name: m.name.as_deref().map(str::to_string),

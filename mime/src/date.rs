@@ -105,6 +105,54 @@ impl DateTime {
         Some(DateTime { timestamp: local - i64::from(offset_minutes) * 60, offset_minutes })
     }
 
+    /// Reads an RFC 3339 `date-time` (`2026-12-01T09:30:00+01:00`, `Z` or
+    /// `z` for UTC, a space allowed for `T`, fractional seconds dropped).
+    ///
+    /// ```
+    /// use mailwire_mime::date::DateTime;
+    ///
+    /// let d = DateTime::parse_rfc3339("2026-12-01T09:30:00.25+01:00").unwrap();
+    /// assert_eq!(d.to_rfc5322(), "Tue, 1 Dec 2026 09:30:00 +0100");
+    /// assert_eq!(DateTime::parse_rfc3339("2026-12-01T08:30:00Z").unwrap().timestamp, d.timestamp);
+    /// assert!(DateTime::parse_rfc3339("2026-12-01").is_none());
+    /// ```
+    pub fn parse_rfc3339(s: &str) -> Option<Self> {
+        let b = s.trim().as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let d = b.get(r)?;
+            d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0')))
+        };
+        let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+        if b.len() < 20 || !sep(4, b"-") || !sep(7, b"-") || !sep(10, b"Tt ") || !sep(13, b":") || !sep(16, b":") {
+            return None;
+        }
+        let mut i = 19;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        let offset = match b.get(i)? {
+            b'Z' | b'z' if b.len() == i + 1 => 0,
+            &c @ (b'+' | b'-') if b.len() == i + 6 && b[i + 3] == b':' => {
+                let m = i16::try_from(num(i + 1..i + 3)? * 60 + num(i + 4..i + 6)?).ok()?;
+                if c == b'-' { -m } else { m }
+            }
+            _ => return None,
+        };
+        let small = |v: u32| u8::try_from(v).ok();
+        DateTime::from_parts(
+            i64::from(num(0..4)?),
+            small(num(5..7)?)?,
+            small(num(8..10)?)?,
+            small(num(11..13)?)?,
+            small(num(14..16)?)?,
+            small(num(17..19)?)?,
+            offset,
+        )
+    }
+
     /// Seconds since the epoch on the local wall clock of the offset.
     fn local_seconds(&self) -> i64 {
         self.timestamp.saturating_add(i64::from(self.offset_minutes).saturating_mul(60))

@@ -63,6 +63,7 @@
 
 pub mod address;
 pub mod body;
+pub mod build;
 pub mod charset;
 pub mod content_type;
 pub mod date;

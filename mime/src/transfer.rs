@@ -1,6 +1,10 @@
-//! Content-Transfer-Encoding decoders (RFC 2045 §6), tolerant of real mail:
-//! base64 with junk, line noise and bad padding; quoted-printable with
-//! invalid escapes and trailing whitespace; x-uuencode.
+//! Content-Transfer-Encoding (RFC 2045 §6).
+//!
+//! Decoders, tolerant of real mail: base64 with junk, line noise and bad
+//! padding; quoted-printable with invalid escapes and trailing whitespace;
+//! x-uuencode. Encoders, strict, for a message builder:
+//! [`encode_base64`], [`encode_quoted_printable`], and [`BodyStats`] to
+//! choose between them.
 
 use std::borrow::Cow;
 
@@ -322,6 +326,337 @@ pub fn decode_uu(body: &[u8]) -> (Vec<u8>, Option<DefectKind>) {
         bad = true;
     }
     (out, bad.then_some(DefectKind::InvalidUuencode))
+}
+
+// ---------------------------------------------------------------------------
+// Encoders (what a message builder writes)
+
+/// The longest base64 line (RFC 2045 §6.8): 76 characters, 57 input bytes.
+const B64_LINE: usize = 76;
+
+/// Encodes `input` as base64 (RFC 2045 §6.8, standard alphabet, padded)
+/// and appends it to `out`: lines of 76 characters, each followed by `eol`
+/// (the last line too, when the input is not empty). An empty input
+/// writes nothing.
+///
+/// The whole input is encoded in one SIMD pass; the lines are then moved
+/// apart in place to make room for the line breaks.
+///
+/// ```
+/// use mailwire_mime::transfer::encode_base64;
+///
+/// let mut out = Vec::new();
+/// encode_base64(b"hello", b"\r\n", &mut out);
+/// assert_eq!(out, b"aGVsbG8=\r\n");
+/// ```
+pub fn encode_base64(input: &[u8], eol: &[u8], out: &mut Vec<u8>) {
+    if input.is_empty() {
+        return;
+    }
+    let b64 = base64_simd::STANDARD;
+    let enc = b64.encoded_length(input.len());
+    let lines = enc.div_ceil(B64_LINE);
+    let e = eol.len();
+    let start = out.len();
+    out.reserve(enc + lines * e);
+    b64.encode_append(input, out);
+    out.resize(start + enc + lines * e, 0);
+    // From the last line to the first, each line moves to its place (never
+    // before where it is, so nothing not yet moved is overwritten).
+    for k in (0..lines).rev() {
+        let from = start + k * B64_LINE;
+        let len = B64_LINE.min(enc - k * B64_LINE);
+        let to = start + k * (B64_LINE + e);
+        out.copy_within(from..from + len, to);
+        out[to + len..to + len + e].copy_from_slice(eol);
+    }
+}
+
+/// The longest quoted-printable line (RFC 2045 §6.7 rule 5), the `=` of a
+/// soft line break included.
+const QP_LINE: usize = 76;
+
+/// QP byte class: written as is (33..=126 except `=`).
+const QP_SAFE: u8 = 0;
+/// QP byte class: SP or TAB, written as is unless it ends an encoded line.
+const QP_WSP: u8 = 1;
+/// QP byte class: always written as `=XX`.
+const QP_ESC: u8 = 2;
+/// QP byte class (text mode): CR, a hard line break when LF follows, else `=0D`.
+const QP_CR: u8 = 3;
+/// QP byte class (text mode): LF, a hard line break.
+const QP_LF: u8 = 4;
+
+/// The class of every byte, for text mode (`true`) or binary mode.
+const fn qp_classes(text: bool) -> [u8; 256] {
+    let mut t = [QP_ESC; 256];
+    let mut b = 33;
+    while b <= 126 {
+        t[b] = QP_SAFE;
+        b += 1;
+    }
+    t[b'=' as usize] = QP_ESC;
+    t[b' ' as usize] = QP_WSP;
+    t[b'\t' as usize] = QP_WSP;
+    if text {
+        t[b'\r' as usize] = QP_CR;
+        t[b'\n' as usize] = QP_LF;
+    }
+    t
+}
+
+/// Byte classes for text mode.
+static QP_TEXT: [u8; 256] = qp_classes(true);
+/// Byte classes for binary mode (CR and LF are escaped).
+static QP_BINARY: [u8; 256] = qp_classes(false);
+
+/// Uppercase hex digits (RFC 2045 §6.7 rule 1 requires uppercase).
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+/// Appends the escape `=XX` of `b`.
+#[inline]
+fn qp_escape(b: u8, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[b'=', HEX_UPPER[usize::from(b >> 4)], HEX_UPPER[usize::from(b & 15)]]);
+}
+
+/// Encodes `input` as quoted-printable (RFC 2045 §6.7) and appends it to
+/// `out`.
+///
+/// - `text == true`: CRLF and lone LF in the input are hard line breaks,
+///   written as `eol`; a lone CR is `=0D`.
+/// - `text == false` (binary data): CR and LF are encoded (`=0D`, `=0A`),
+///   so only soft line breaks appear.
+///
+/// Output lines are at most 76 characters, the `=` of a soft line break
+/// included, and an `=XX` escape is never split. SP and TAB at the end of
+/// an encoded line (before a hard break or at the very end of the input)
+/// are encoded (`=20`, `=09`); `=` and bytes outside 33..=126 other than SP
+/// and TAB are escaped with uppercase hex. For mbox and SMTP safety an
+/// output line beginning with `From ` gets its `F` escaped (`=46`), and a
+/// line that is exactly `.` becomes `=2E`. No line break is added that was
+/// not in the input: the caller writes the line break before the next
+/// delimiter.
+///
+/// ```
+/// use mailwire_mime::transfer::encode_quoted_printable;
+///
+/// let mut out = Vec::new();
+/// encode_quoted_printable("Grüße \nFrom me".as_bytes(), true, b"\r\n", &mut out);
+/// assert_eq!(out, b"Gr=C3=BC=C3=9Fe=20\r\n=46rom me");
+/// ```
+pub fn encode_quoted_printable(input: &[u8], text: bool, eol: &[u8], out: &mut Vec<u8>) {
+    let class = if text { &QP_TEXT } else { &QP_BINARY };
+    let n = input.len();
+    // The worst case (every byte escaped, a soft break after every 25
+    // escapes), so that the loop never grows the buffer.
+    out.reserve(n.saturating_mul(3).saturating_add((n / 25 + 1).saturating_mul(eol.len() + 1)));
+    let mut col = 0;
+    let mut i = 0;
+    while i < n {
+        let b = input[i];
+        let c = class[usize::from(b)];
+        // A run of bytes written as they are, as long as a soft break still
+        // fits after it; SP and TAB that end the encoded line are left to
+        // the slow path. (`F` and `.` at the start of a line are too.)
+        if c <= QP_WSP && col < QP_LINE - 1 && (col > 0 || (b != b'F' && b != b'.')) {
+            let run = &input[i..n.min(i + (QP_LINE - 1 - col))];
+            let mut j = i + run.iter().position(|&x| class[usize::from(x)] > QP_WSP).unwrap_or(run.len());
+            if j == n || (text && (input[j] == b'\n' || input[j..].starts_with(b"\r\n"))) {
+                while j > i && matches!(input[j - 1], b' ' | b'\t') {
+                    j -= 1;
+                }
+            }
+            if j > i {
+                out.extend_from_slice(&input[i..j]);
+                col += j - i;
+                i = j;
+                continue;
+            }
+        }
+        // A run of escapes (binary data, 8-bit text) and the safe bytes
+        // among them, as long as a soft break still fits after each. Past
+        // the first escape the line is not at column 0, so `F` and `.` are
+        // safe here.
+        if c == QP_ESC && col + 3 < QP_LINE {
+            while let Some(&x) = input.get(i) {
+                match class[usize::from(x)] {
+                    QP_ESC if col + 3 < QP_LINE => {
+                        qp_escape(x, out);
+                        col += 3;
+                    }
+                    QP_SAFE if col + 1 < QP_LINE => {
+                        out.push(x);
+                        col += 1;
+                    }
+                    _ => break,
+                }
+                i += 1;
+            }
+            continue;
+        }
+        // Hard line breaks (text mode only: the binary table has no CR/LF).
+        if c == QP_LF || (c == QP_CR && input.get(i + 1) == Some(&b'\n')) {
+            out.extend_from_slice(eol);
+            col = 0;
+            i += if c == QP_LF { 1 } else { 2 };
+            continue;
+        }
+        // Whether this byte ends its encoded line (a hard break or the end
+        // of the input follows), so that it may take the 76th column.
+        let last = match input.get(i + 1) {
+            None => true,
+            Some(b'\n') => text,
+            Some(b'\r') => text && input.get(i + 2) == Some(&b'\n'),
+            Some(_) => false,
+        };
+        let escape = match c {
+            QP_SAFE => {
+                col == 0 && ((b == b'F' && input[i + 1..].starts_with(b"rom ")) || (b == b'.' && last))
+            }
+            QP_WSP => last,
+            _ => true,
+        };
+        let width = if escape { 3 } else { 1 };
+        if col + width + usize::from(!last) > QP_LINE {
+            // Soft line break; the byte is looked at again at column 0.
+            out.push(b'=');
+            out.extend_from_slice(eol);
+            col = 0;
+            continue;
+        }
+        if escape {
+            qp_escape(b, out);
+        } else {
+            out.push(b);
+        }
+        col += width;
+        i += 1;
+    }
+}
+
+/// What a body's bytes need from a transfer encoding: the facts a message
+/// builder weighs to choose between 7bit, 8bit, quoted-printable and
+/// base64. Computed in one pass by [`BodyStats::of`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BodyStats {
+    /// Length in bytes.
+    pub len: usize,
+    /// Bytes >= 0x80.
+    pub non_ascii: usize,
+    /// Whether there is a NUL (0x00) byte.
+    pub nul: bool,
+    /// Whether there is a CR not followed by LF.
+    pub bare_cr: bool,
+    /// C0 controls other than NUL, TAB, CR and LF (0x01–0x08, 0x0B, 0x0C,
+    /// 0x0E–0x1F), and DEL (0x7F).
+    pub controls: usize,
+    /// The longest line in bytes, not counting its CR LF or LF (a bare CR
+    /// counts as a byte of its line).
+    pub longest_line: usize,
+    /// Whether some line ends in SP or TAB (before its CR LF or LF, or at
+    /// the end of the input).
+    pub trailing_space: bool,
+    /// Whether the input ends with LF (so also with CR LF).
+    pub ends_with_newline: bool,
+}
+
+/// [`BodyStats`] byte flag: a byte >= 0x80.
+const STAT_8BIT: u8 = 1;
+/// [`BodyStats`] byte flag: a control counted in `controls`.
+const STAT_CTL: u8 = 2;
+/// [`BodyStats`] byte flag: NUL.
+const STAT_NUL: u8 = 4;
+/// [`BodyStats`] byte flag: CR.
+const STAT_CR: u8 = 8;
+/// [`BodyStats`] byte flag: LF.
+const STAT_LF: u8 = 16;
+
+/// The [`BodyStats`] flags of every byte.
+static STAT_FLAGS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            0 => STAT_NUL,
+            b'\r' => STAT_CR,
+            b'\n' => STAT_LF,
+            b'\t' => 0,
+            0x01..=0x1f | 0x7f => STAT_CTL,
+            0x80.. => STAT_8BIT,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+impl BodyStats {
+    /// Computes the statistics of `input` in one pass: eight bytes at a
+    /// time while they are printable ASCII or 8-bit, byte by byte around
+    /// controls and line breaks.
+    ///
+    /// ```
+    /// use mailwire_mime::transfer::BodyStats;
+    ///
+    /// let s = BodyStats::of(b"Hello \r\nw\xc3\xb6rld\n");
+    /// assert_eq!((s.longest_line, s.non_ascii, s.trailing_space), (6, 2, true));
+    /// assert!(s.ends_with_newline && !s.bare_cr);
+    /// ```
+    pub fn of(input: &[u8]) -> BodyStats {
+        const LO: u64 = 0x0101_0101_0101_0101;
+        const HI: u64 = 0x8080_8080_8080_8080;
+        let n = input.len();
+        let mut s =
+            BodyStats { len: n, ends_with_newline: input.last() == Some(&b'\n'), ..BodyStats::default() };
+        let mut line_start = 0;
+        let mut i = 0;
+        while i < n {
+            if let Some(Ok(bytes)) = input.get(i..i + 8).map(<[u8; 8]>::try_from) {
+                let w = u64::from_le_bytes(bytes);
+                // Flags (exact as to "any") a byte < 0x20, or a DEL.
+                let low = w.wrapping_sub(LO * 0x20) & !w;
+                let x = w ^ (LO * 0x7f);
+                let del = x.wrapping_sub(LO) & !x;
+                if (low | del) & HI == 0 {
+                    s.non_ascii += (w & HI).count_ones() as usize;
+                    i += 8;
+                    continue;
+                }
+            }
+            let end = n.min(i + 8);
+            let mut seen = 0;
+            for k in i..end {
+                let f = STAT_FLAGS[usize::from(input[k])];
+                s.non_ascii += usize::from(f & STAT_8BIT);
+                s.controls += usize::from((f & STAT_CTL) >> 1);
+                seen |= f;
+                if f & STAT_LF != 0 {
+                    s.end_line(input, line_start, k, true);
+                    line_start = k + 1;
+                } else if f & STAT_CR != 0 {
+                    s.bare_cr |= input.get(k + 1) != Some(&b'\n');
+                }
+            }
+            s.nul |= seen & STAT_NUL != 0;
+            i = end;
+        }
+        if line_start < n {
+            s.end_line(input, line_start, n, false);
+        }
+        s
+    }
+
+    /// Takes the line `input[start..end]` into account (`lf`: it was ended
+    /// by LF, so a CR before it is part of the line break).
+    fn end_line(&mut self, input: &[u8], start: usize, mut end: usize, lf: bool) {
+        if lf && end > start && input[end - 1] == b'\r' {
+            end -= 1;
+        }
+        self.longest_line = self.longest_line.max(end - start);
+        if end > start && matches!(input[end - 1], b' ' | b'\t') {
+            self.trailing_space = true;
+        }
+    }
 }
 
 #[cfg(test)]

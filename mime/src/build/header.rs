@@ -238,14 +238,17 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// A display name: atoms as they are, other printable ASCII as a quoted
 /// string (folded at its spaces), anything else as encoded words.
 pub(crate) fn phrase(w: &mut FieldWriter<'_>, ws: &[u8], name: &str) {
+    // Text that looks like an encoded word would be decoded by readers
+    // (inside quotes too), so it is encoded itself.
+    let looks_encoded = name.contains("=?");
     let atoms = name.split(' ').all(|a| !a.is_empty() && a.bytes().all(is_atext));
-    if atoms {
+    if atoms && !looks_encoded {
         let mut ws = ws;
         for atom in name.split(' ') {
             w.word(ws, atom.as_bytes());
             ws = b" ";
         }
-    } else if name.bytes().all(|b| (32..=126).contains(&b)) && !name.starts_with(' ') {
+    } else if name.bytes().all(|b| (32..=126).contains(&b)) && !name.starts_with(' ') && !looks_encoded {
         // Folding at a space inside a quoted string keeps the space.
         let mut quoted = Vec::with_capacity(name.len() + 2);
         let parts: Vec<&str> = name.split(' ').collect();
@@ -366,7 +369,9 @@ pub(crate) fn msg_id(id: &str) -> Option<String> {
 pub(crate) fn param(w: &mut FieldWriter<'_>, name: &str, value: &str) {
     const SECTION: usize = 60;
     w.glue(b";");
-    let printable = value.bytes().all(|b| (32..=126).contains(&b));
+    // A value that looks like an encoded word is percent-encoded, since
+    // readers decode encoded words in parameters.
+    let printable = value.bytes().all(|b| (32..=126).contains(&b)) && !value.contains("=?");
     if !value.is_empty() && value.bytes().all(is_token) && name.len() + value.len() < SECTION {
         w.word(b" ", format!("{name}={value}").as_bytes());
         return;

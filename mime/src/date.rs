@@ -123,7 +123,13 @@ impl DateTime {
             d.iter().all(u8::is_ascii_digit).then(|| d.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0')))
         };
         let sep = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
-        if b.len() < 20 || !sep(4, b"-") || !sep(7, b"-") || !sep(10, b"Tt ") || !sep(13, b":") || !sep(16, b":") {
+        if b.len() < 20
+            || !sep(4, b"-")
+            || !sep(7, b"-")
+            || !sep(10, b"Tt ")
+            || !sep(13, b":")
+            || !sep(16, b":")
+        {
             return None;
         }
         let mut i = 19;

@@ -101,7 +101,8 @@ impl MessageBuilder<'static> {
         }
         let h = original.headers();
         let mut text = format!("{note}\n\n---------- Forwarded message ----------\n");
-        let date = h.get_raw("Date").map(|d| String::from_utf8_lossy(&crate::header::unfold(d)).trim().to_string());
+        let date =
+            h.get_raw("Date").map(|d| String::from_utf8_lossy(&crate::header::unfold(d)).trim().to_string());
         let fields = [
             ("From", h.get("From").map(|f| f.text().into_owned())),
             ("Date", date),

@@ -1,10 +1,12 @@
 //! A tour of what mailwire can do so far, on sample messages written for
-//! this project (`examples/data/`).
+//! this project (`examples/data/`): parsing, then building a message and
+//! reading it back.
 //!
 //! ```text
 //! cargo run --example tour
 //! ```
 
+use mailwire_mime::build::{MessageBuilder, PartBuilder};
 use mailwire_mime::mbox::MboxReader;
 use mailwire_mime::{Address, Message, PartBody, PartId, PartRole};
 
@@ -34,6 +36,57 @@ fn main() {
             msg.subject().unwrap_or_default(),
             msg.text_body(0).unwrap_or_default().trim_end()
         );
+    }
+    building();
+}
+
+/// A text + AMP + HTML message with an inline image and an attachment,
+/// written, then parsed back.
+fn building() {
+    println!("\nmailwire tour: building (mailwire-mime::build)\n");
+    let amp = include_str!("data/compose/spec.json");
+    let amp = serde_json::from_str::<serde_json::Value>(amp).ok();
+    let amp = amp.as_ref().and_then(|v| v["amp"].as_str()).unwrap_or_default().to_string();
+    let logo = include_bytes!("data/compose/logo.png");
+    // 2026-12-01T09:30:00+01:00, as a timestamp and an offset.
+    let date = mailwire_mime::DateTime { timestamp: 1_796_113_800, offset_minutes: 60 };
+    let built = MessageBuilder::new()
+        .from(("Jörg Müller", "joerg@shop.example"))
+        .to("Ann Lee <ann@example.com>")
+        .bcc("audit@shop.example")
+        .subject("Your November summary — 1,388 orders")
+        .date(date)
+        .message_id("<summary-2026-11@shop.example>")
+        .list_unsubscribe("https://shop.example/unsubscribe?u=ann")
+        .list_unsubscribe_one_click()
+        .text("Hello Ann,\n\nNovember: 1,388 orders.\n")
+        .amp(amp)
+        .html("<p><img src=\"cid:logo@shop.example\"> November: 1,388 orders.</p>")
+        .inline("image/png", "logo@shop.example", &logo[..])
+        .attach(
+            PartBuilder::text_of_type("text/csv", "month,orders\nNovember,1388\n")
+                .attachment("Umsätze November.csv"),
+        );
+    let bytes = match built.to_vec() {
+        Ok(b) => b,
+        Err(e) => {
+            println!("  refused: {e}");
+            return;
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let header = text.split("\r\n\r\n").next().unwrap_or_default();
+    println!("== built: {} bytes; the header as written:", bytes.len());
+    for line in header.lines() {
+        println!("  | {line}");
+    }
+    let msg = Message::parse(&bytes);
+    println!("== parsed back:");
+    show_message(&msg, 0, 1);
+    let refused =
+        MessageBuilder::new().from("a@example.com").html("<p>hi</p>").amp("<html><body>hi</body></html>");
+    if let Err(e) = refused.to_vec() {
+        println!("== an AMP part without its markers is refused:\n  {e}");
     }
 }
 

@@ -448,7 +448,8 @@ pub fn encode_quoted_printable(input: &[u8], text: bool, eol: &[u8], out: &mut V
     let class = if text { &QP_TEXT } else { &QP_BINARY };
     let n = input.len();
     // The worst case (every byte escaped, a soft break after every 25
-    // escapes), so that the loop never grows the buffer.
+    // escapes), so that the loop never grows the buffer (for an `eol` of up
+    // to three bytes, which a lone LF may become).
     out.reserve(n.saturating_mul(3).saturating_add((n / 25 + 1).saturating_mul(eol.len() + 1)));
     let mut col = 0;
     let mut i = 0;

@@ -190,7 +190,7 @@ fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
         if b64 {
             tok.extend_from_slice(base64_simd::STANDARD.encode_to_string(&rest[..take]).as_bytes());
         } else {
-            q_encode(rest[..take].as_bytes(), ctx, &mut tok);
+            q_encode(&rest.as_bytes()[..take], ctx, &mut tok);
         }
         tok.extend_from_slice(b"?=");
         w.word(ws, &tok);

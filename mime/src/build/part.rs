@@ -276,7 +276,8 @@ impl<'a> PartBuilder<'a> {
                 let stats = BodyStats::of(raw);
                 let short = stats.longest_line <= header::MAX_LINE && !stats.nul;
                 let seven = short && stats.non_ascii == 0;
-                if !seven && !(r.allow_8bit && short && !stats.bare_cr) {
+                let eight = r.allow_8bit && short && !stats.bare_cr;
+                if !seven && !eight {
                     return Err(BuildError::EightBitMessage);
                 }
                 let body = convert_line_breaks(raw, r.eol);

@@ -1,7 +1,9 @@
 //! # mailwire-mime
 //!
 //! A zero-copy, lazy parser for RFC 5322 / MIME messages that accepts every
-//! message that circulates and tells the truth about what is broken in it.
+//! message that circulates and tells the truth about what is broken in it,
+//! and a builder whose output every reader accepts and no caller value can
+//! add a header field to ([`build`]).
 //!
 //! [`Message::parse`] splits the header block and the MIME tree (multipart,
 //! nested `message/rfc822` and `message/global`) without copying a body
@@ -47,6 +49,25 @@
 //! assert_eq!(msg.defects().count(), 0);
 //! ```
 //!
+//! Building, and reading back:
+//!
+//! ```
+//! use mailwire_mime::Message;
+//! use mailwire_mime::build::MessageBuilder;
+//!
+//! let bytes = MessageBuilder::new()
+//!     .from(("Jörg", "joerg@example.de"))
+//!     .to("ann@example.com")
+//!     .subject("Grüße")
+//!     .text("Hallo!")
+//!     .attachment("application/pdf", "Bericht ü.pdf", &b"%PDF-1.4\n"[..])
+//!     .to_vec()?;
+//! let msg = Message::parse(&bytes);
+//! assert_eq!(msg.subject().as_deref(), Some("Grüße"));
+//! assert_eq!(msg.attachments().next().unwrap().filename().as_deref(), Some("Bericht ü.pdf"));
+//! # Ok::<(), mailwire_mime::build::BuildError>(())
+//! ```
+//!
 //! ## Where things are
 //!
 //! - [`message`]: the tree ([`Message`], [`Part`]) and body decoding;
@@ -57,6 +78,9 @@
 //!   quoted-printable, uuencode): the decoders;
 //! - [`body`]: the RFC 8621 body view (text, HTML, attachments);
 //! - [`mbox`]: reading mbox files;
+//! - [`build`]: writing messages ([`build::MessageBuilder`],
+//!   [`build::PartBuilder`]), replies and forwards, AMP checks;
+//! - `edit`: changing a parsed message, every untouched byte kept;
 //! - `summary` (feature `serde`): an owned, serialisable summary.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

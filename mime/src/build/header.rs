@@ -50,7 +50,10 @@ impl<'o> FieldWriter<'o> {
     /// before the whitespace when the line would pass [`FOLD_AT`].
     pub(crate) fn word(&mut self, ws: &[u8], tok: &[u8]) {
         debug_assert!(!ws.is_empty());
-        if self.line_has_token && !tok.is_empty() && self.col() + ws.len() + tok.len() > FOLD_AT {
+        // Right after a long field name, fold only when that makes the
+        // token fit (RFC 5322 allows folding whitespace before any value).
+        let worth_it = self.line_has_token || ws.len() + tok.len() <= FOLD_AT;
+        if worth_it && !tok.is_empty() && self.col() + ws.len() + tok.len() > FOLD_AT {
             self.longest = self.longest.max(self.col());
             self.out.extend_from_slice(self.eol);
             self.line_start = self.out.len();
@@ -593,6 +596,15 @@ mod tests {
             legacy_param(w, "name", "Bericht ü.pdf");
         });
         assert_eq!(f, "Content-Type: application/pdf; name=\"=?utf-8?b?QmVyaWNodCDDvC5wZGY=?=\"\r\n");
+    }
+
+    #[test]
+    fn after_a_long_name_the_value_starts_on_the_next_line() {
+        let name = "X-A-Rather-Long-Header-Name-That-Takes-Up-Most-Of-The-Line";
+        let f = field(name, |w| unstructured(w, "ünïcödé text that must be encoded"));
+        check_lines(&f);
+        assert!(f.starts_with(&format!("{name}:\r\n =?utf-8?")), "{f}");
+        assert_eq!(decode_unstructured(value_of(&f).as_bytes()), "ünïcödé text that must be encoded");
     }
 
     #[test]

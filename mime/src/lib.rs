@@ -80,7 +80,7 @@
 //! - [`mbox`]: reading mbox files;
 //! - [`build`]: writing messages ([`build::MessageBuilder`],
 //!   [`build::PartBuilder`]), replies and forwards, AMP checks;
-//! - `edit`: changing a parsed message, every untouched byte kept;
+//! - [`edit`]: changing a parsed message, every untouched byte kept;
 //! - `summary` (feature `serde`): an owned, serialisable summary.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -92,6 +92,7 @@ pub mod charset;
 pub mod content_type;
 pub mod date;
 pub mod defect;
+pub mod edit;
 pub mod encoded_word;
 pub mod header;
 pub mod ids;
@@ -108,6 +109,7 @@ pub use content_type::{
 };
 pub use date::{DateTime, parse_date};
 pub use defect::{Defect, DefectKind};
+pub use edit::Editor;
 pub use encoded_word::decode_unstructured;
 pub use header::{HeaderField, Headers};
 pub use limits::Limits;

@@ -84,6 +84,15 @@ pub enum BuildError {
         /// The boundary.
         boundary: String,
     },
+    /// An edit of a parsed message ([`Editor`](crate::edit::Editor)) that
+    /// cannot be made: an unknown part, a part already removed or replaced,
+    /// a structure that cannot be edited safely.
+    Edit {
+        /// The part of the parsed message.
+        part: usize,
+        /// Why.
+        reason: &'static str,
+    },
     /// No body was given (no text, HTML, AMP, attachment or root part).
     NoBody,
     /// Writing to the output failed.
@@ -125,6 +134,7 @@ impl fmt::Display for BuildError {
             BuildError::BoundaryInContent { boundary } => {
                 write!(f, "part content holds the boundary {boundary:?} of the multipart it would go in")
             }
+            BuildError::Edit { part, reason } => write!(f, "cannot edit part {part}: {reason}"),
             BuildError::NoBody => {
                 f.write_str("message has no body: give text, HTML, AMP, an attachment or a root part")
             }

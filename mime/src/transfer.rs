@@ -350,25 +350,37 @@ const B64_LINE: usize = 76;
 /// assert_eq!(out, b"aGVsbG8=\r\n");
 /// ```
 pub fn encode_base64(input: &[u8], eol: &[u8], out: &mut Vec<u8>) {
-    if input.is_empty() {
-        return;
+    match eol {
+        b"\r\n" => encode_base64_lines(input, b"\r\n", out),
+        b"\n" => encode_base64_lines(input, b"\n", out),
+        _ => encode_base64_lines(input, eol, out),
     }
+}
+
+/// Encodes 64 lines at a time into a scratch block (one SIMD pass), then
+/// appends them line by line; with `eol` a constant the line copies are
+/// fixed-size moves, not calls.
+#[inline(always)]
+fn encode_base64_lines(input: &[u8], eol: &[u8], out: &mut Vec<u8>) {
+    const LINE_IN: usize = B64_LINE / 4 * 3;
+    const BLOCK_LINES: usize = 64;
     let b64 = base64_simd::STANDARD;
     let enc = b64.encoded_length(input.len());
-    let lines = enc.div_ceil(B64_LINE);
-    let e = eol.len();
-    let start = out.len();
-    out.reserve(enc + lines * e);
-    b64.encode_append(input, out);
-    out.resize(start + enc + lines * e, 0);
-    // From the last line to the first, each line moves to its place (never
-    // before where it is, so nothing not yet moved is overwritten).
-    for k in (0..lines).rev() {
-        let from = start + k * B64_LINE;
-        let len = B64_LINE.min(enc - k * B64_LINE);
-        let to = start + k * (B64_LINE + e);
-        out.copy_within(from..from + len, to);
-        out[to + len..to + len + e].copy_from_slice(eol);
+    out.reserve(enc + enc.div_ceil(B64_LINE) * eol.len());
+    let mut scratch = [0u8; B64_LINE * BLOCK_LINES];
+    for block in input.chunks(LINE_IN * BLOCK_LINES) {
+        let encoded = b64.encode(block, base64_simd::Out::from_slice(&mut scratch));
+        let mut lines = encoded.chunks_exact(B64_LINE);
+        for line in &mut lines {
+            if let Ok(line) = <&[u8; B64_LINE]>::try_from(line) {
+                out.extend_from_slice(line);
+            }
+            out.extend_from_slice(eol);
+        }
+        if !lines.remainder().is_empty() {
+            out.extend_from_slice(lines.remainder());
+            out.extend_from_slice(eol);
+        }
     }
 }
 
@@ -460,8 +472,16 @@ pub fn encode_quoted_printable(input: &[u8], text: bool, eol: &[u8], out: &mut V
         // fits after it; SP and TAB that end the encoded line are left to
         // the slow path. (`F` and `.` at the start of a line are too.)
         if c <= QP_WSP && col < QP_LINE - 1 && (col > 0 || (b != b'F' && b != b'.')) {
-            let run = &input[i..n.min(i + (QP_LINE - 1 - col))];
-            let mut j = i + run.iter().position(|&x| class[usize::from(x)] > QP_WSP).unwrap_or(run.len());
+            let limit = n.min(i + (QP_LINE - 1 - col));
+            let mut j = i;
+            while let Some(Ok(w)) = input.get(j..j + 8).filter(|_| j + 8 <= limit).map(<[u8; 8]>::try_from) {
+                if !qp_plain8(u64::from_le_bytes(w)) {
+                    break;
+                }
+                j += 8;
+            }
+            let run = &input[j..limit];
+            j += run.iter().position(|&x| class[usize::from(x)] > QP_WSP).unwrap_or(run.len());
             if j == n || (text && (input[j] == b'\n' || input[j..].starts_with(b"\r\n"))) {
                 while j > i && matches!(input[j - 1], b' ' | b'\t') {
                     j -= 1;
@@ -533,6 +553,18 @@ pub fn encode_quoted_printable(input: &[u8], text: bool, eol: &[u8], out: &mut V
         col += width;
         i += 1;
     }
+}
+
+/// Whether eight bytes are all written as they are in quoted-printable
+/// (SP and 33..=126 except `=`); `false` may also mean "look closer".
+fn qp_plain8(w: u64) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let below_space = w.wrapping_sub(LO * 0x20) & !w;
+    let del_or_high = w | w.wrapping_add(LO);
+    let x = w ^ (LO * b'=' as u64);
+    let equals = x.wrapping_sub(LO) & !x;
+    (below_space | del_or_high | equals) & HI == 0
 }
 
 /// What a body's bytes need from a transfer encoding: the facts a message
@@ -619,7 +651,9 @@ impl BodyStats {
                 let x = w ^ (LO * 0x7f);
                 let del = x.wrapping_sub(LO) & !x;
                 if (low | del) & HI == 0 {
-                    s.non_ascii += (w & HI).count_ones() as usize;
+                    // The high bits, moved to the low bit of each byte and
+                    // summed into the top byte (no popcnt on baseline x86-64).
+                    s.non_ascii += (((w & HI) >> 7).wrapping_mul(LO) >> 56) as usize;
                     i += 8;
                     continue;
                 }

@@ -50,17 +50,31 @@ impl<'o> FieldWriter<'o> {
     /// before the whitespace when the line would pass [`FOLD_AT`].
     pub(crate) fn word(&mut self, ws: &[u8], tok: &[u8]) {
         debug_assert!(!ws.is_empty());
-        // Right after a long field name, fold only when that makes the
-        // token fit (RFC 5322 allows folding whitespace before any value).
-        let worth_it = self.line_has_token || ws.len() + tok.len() <= FOLD_AT;
-        if worth_it && !tok.is_empty() && self.col() + ws.len() + tok.len() > FOLD_AT {
+        self.fold_before(ws.len(), tok.len());
+        self.out.extend_from_slice(ws);
+        self.out.extend_from_slice(tok);
+        self.line_has_token |= !tok.is_empty();
+    }
+
+    /// Writes ` <tok>` (an address in angle brackets) as one word.
+    pub(crate) fn angle_word(&mut self, tok: &[u8]) {
+        self.fold_before(1, tok.len() + 2);
+        self.out.extend_from_slice(b" <");
+        self.out.extend_from_slice(tok);
+        self.out.push(b'>');
+        self.line_has_token = true;
+    }
+
+    /// Starts a new line when a token of `len` after `ws` whitespace would
+    /// pass [`FOLD_AT`]. Right after a long field name, only when that makes
+    /// the token fit (RFC 5322 allows folding whitespace before any value).
+    fn fold_before(&mut self, ws: usize, len: usize) {
+        let worth_it = self.line_has_token || ws + len <= FOLD_AT;
+        if worth_it && len > 0 && self.col() + ws + len > FOLD_AT {
             self.longest = self.longest.max(self.col());
             self.out.extend_from_slice(self.eol);
             self.line_start = self.out.len();
         }
-        self.out.extend_from_slice(ws);
-        self.out.extend_from_slice(tok);
-        self.line_has_token |= !tok.is_empty();
     }
 
     /// Writes `tok` glued to what precedes it (no fold point).
@@ -175,10 +189,9 @@ fn split_words(text: &str) -> Vec<(&str, &str)> {
 /// current line before folding.
 fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
     let bytes = text.as_bytes();
-    let q_len: usize = bytes.iter().map(|&b| if q_literal(b, ctx) || b == b' ' { 1 } else { 3 }).sum();
     // Q keeps Latin text readable; B wins once Q is a quarter longer.
     let b_len = bytes.len().div_ceil(3) * 4;
-    let b64 = q_len > b_len + b_len / 4;
+    let b64 = q_len(text, ctx) > b_len + b_len / 4;
     let prefix: &[u8] = if b64 { b"=?utf-8?b?" } else { b"=?utf-8?q?" };
     let overhead = prefix.len() + 2;
     let mut ws = ws;
@@ -187,7 +200,7 @@ fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
     while !rest.is_empty() {
         let fits = w.room(ws.len()).saturating_sub(overhead);
         let budget = if fits >= 8 { fits.min(MAX_WORD - overhead) } else { MAX_WORD - overhead };
-        let take = chunk(rest, budget, |s| encoded_len(s, b64, ctx));
+        let take = if b64 { chunk(rest, budget, b64_len) } else { chunk(rest, budget, |n, c, _| n + q_len(c, ctx)) };
         tok.clear();
         tok.extend_from_slice(prefix);
         if b64 {
@@ -202,24 +215,27 @@ fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
     }
 }
 
-fn encoded_len(s: &str, b64: bool, ctx: Context) -> usize {
-    if b64 {
-        s.len().div_ceil(3) * 4
-    } else {
-        s.bytes().map(|b| if q_literal(b, ctx) || b == b' ' { 1 } else { 3 }).sum()
-    }
+fn q_len(s: &str, ctx: Context) -> usize {
+    s.bytes().map(|b| if q_literal(b, ctx) || b == b' ' { 1 } else { 3 }).sum()
+}
+
+/// base64 length of a prefix `end` bytes long.
+fn b64_len(_: usize, _: &str, end: usize) -> usize {
+    end.div_ceil(3) * 4
 }
 
 /// The longest prefix of `s` (in whole characters, at least one) whose
-/// encoded length `len` is within `budget`.
-fn chunk(s: &str, budget: usize, len: impl Fn(&str) -> usize) -> usize {
-    let mut take = 0;
+/// written length is within `budget`. `len(so_far, next_char, end)` gives
+/// the written length of the prefix that ends with `next_char` at `end`.
+fn chunk(s: &str, budget: usize, len: impl Fn(usize, &str, usize) -> usize) -> usize {
+    let (mut take, mut written) = (0, 0);
     for (i, c) in s.char_indices() {
         let end = i + c.len_utf8();
-        if take > 0 && len(&s[..end]) > budget {
+        let next = len(written, &s[i..end], end);
+        if take > 0 && next > budget {
             break;
         }
-        take = end;
+        (take, written) = (end, next);
     }
     take
 }
@@ -384,9 +400,10 @@ pub(crate) fn param(w: &mut FieldWriter<'_>, name: &str, value: &str) {
         return;
     }
     let sections = if printable {
-        split_sections(value, SECTION, |s| quote(s).len())
+        // The two quotes take 2 of the section; an escape takes 2 per character.
+        split_sections(value, SECTION - 2, |n, c, _| n + c.len() + usize::from(c == "\"" || c == "\\"))
     } else {
-        split_sections(value, SECTION, |s| percent(s).len())
+        split_sections(value, SECTION, |n, c, _| n + percent(c).len())
     };
     for (k, section) in sections.iter().enumerate() {
         if k > 0 {
@@ -422,7 +439,7 @@ pub(crate) fn legacy_param(w: &mut FieldWriter<'_>, name: &str, value: &str) {
     let overhead = "=?utf-8?b??=".len();
     let mut ws: &[u8] = b" ";
     while !rest.is_empty() {
-        let take = chunk(rest, MAX_WORD - overhead - 1, |s| s.len().div_ceil(3) * 4);
+        let take = chunk(rest, MAX_WORD - overhead - 1, b64_len);
         let mut tok = std::mem::take(&mut first);
         tok.push_str("=?utf-8?b?");
         tok.push_str(&base64_simd::STANDARD.encode_to_string(&rest[..take]));
@@ -466,7 +483,7 @@ fn percent(s: &str) -> String {
 
 /// Splits `s` at character boundaries into pieces whose written length is
 /// at most `max` (a piece always holds at least one character).
-fn split_sections(s: &str, max: usize, len: impl Fn(&str) -> usize) -> Vec<&str> {
+fn split_sections(s: &str, max: usize, len: impl Fn(usize, &str, usize) -> usize) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = s;
     while !rest.is_empty() {

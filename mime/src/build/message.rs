@@ -380,7 +380,7 @@ impl<'a> MessageBuilder<'a> {
         let eol = self.line_ending.bytes();
         let base = out.len();
         self.write_header(out, eol)?;
-        let seed = self.boundary_seed.unwrap_or_else(|| fnv1a(&out[base..]));
+        let seed = self.boundary_seed.unwrap_or_else(|| seed_of(&out[base..]));
         let owned;
         let root = match &self.root {
             Some(root) => root,
@@ -393,13 +393,15 @@ impl<'a> MessageBuilder<'a> {
     }
 
     fn size_hint(&self) -> usize {
+        let recipients = self.to.len() + self.cc.len() + self.from.len() + self.reply_to.len();
+        let headers: usize = self.headers.iter().map(|(n, v)| n.len() + v.len() * 2 + 4).sum();
         let texts = [&self.text, &self.html, &self.amp]
             .iter()
             .filter_map(|t| t.as_ref())
             .map(|t| t.len())
             .sum::<usize>();
         let files: usize = self.attachments.iter().chain(&self.inline).map(|p| p.size_hint()).sum();
-        1024 + texts * 11 / 10 + files * 137 / 100
+        1024 + recipients * 64 + headers + texts * 11 / 10 + files
     }
 
     /// The body tree of text/AMP/HTML, inline parts and attachments.
@@ -569,7 +571,7 @@ fn write_address(
         match m.name.as_deref().filter(|n| !n.trim().is_empty()) {
             Some(name) => {
                 header::phrase(w, b" ", name.trim());
-                w.word(b" ", format!("<{spec}>").as_bytes());
+                w.angle_word(spec.as_bytes());
             }
             None => w.word(b" ", spec.as_bytes()),
         }
@@ -714,6 +716,17 @@ pub fn generate_message_id(domain: &str, random: [u8; 16]) -> Result<String, Bui
         .ok_or_else(|| BuildError::InvalidId { field: "Message-ID".into(), id: format!("{left}@{domain}") })
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+/// A quick hash of the header block (eight bytes at a time) to seed the
+/// boundaries; not for security: collisions are checked for anyway.
+fn seed_of(bytes: &[u8]) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    let mut h = bytes.len() as u64;
+    for w in &mut words {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());
+        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    }
+    part::splitmix(h)
 }

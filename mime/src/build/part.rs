@@ -188,6 +188,7 @@ impl<'a> PartBuilder<'a> {
     /// Writes the part: header fields, blank line, body.
     pub(crate) fn write(&self, r: &mut Render, out: &mut Vec<u8>) -> Result<(), BuildError> {
         let (main, sub) = split_media_type(&self.media_type)?;
+        let header_start = out.len();
         let encoded = self.encode_body(r)?;
         let boundary = matches!(self.body, Body::Multipart(_)).then(|| r.next_boundary());
 
@@ -241,6 +242,8 @@ impl<'a> PartBuilder<'a> {
             super::message::write_text_field(out, r.eol, name, value)?;
         }
         out.extend_from_slice(r.eol);
+        // Caller text is in the header block: it is checked for boundaries.
+        r.foreign.push((header_start, out.len()));
 
         match (&self.body, boundary) {
             (Body::Multipart(parts), Some(b)) => {
@@ -259,9 +262,22 @@ impl<'a> PartBuilder<'a> {
                 out.extend_from_slice(b.as_bytes());
                 out.extend_from_slice(b"--");
                 out.extend_from_slice(r.eol);
-                r.multiparts.push(Multipart { start, end: out.len(), boundary: b, parts: parts.len() });
+                r.multiparts.push(Multipart { start, end: out.len(), boundary: b });
             }
-            _ => out.extend_from_slice(&encoded.body),
+            _ => match &encoded.body {
+                Content::AsIs(bytes) => {
+                    r.foreign.push((out.len(), out.len() + bytes.len()));
+                    out.extend_from_slice(bytes);
+                }
+                Content::QuotedPrintable(bytes) => transfer::encode_quoted_printable(bytes, true, r.eol, out),
+                Content::Base64(bytes) => {
+                    transfer::encode_base64(bytes, r.eol, out);
+                    // The delimiter or the end of the message brings its own.
+                    if out.ends_with(r.eol) {
+                        out.truncate(out.len() - r.eol.len());
+                    }
+                }
+            },
         }
         Ok(())
     }
@@ -271,7 +287,7 @@ impl<'a> PartBuilder<'a> {
     fn encode_body(&self, r: &Render) -> Result<Encoded<'_>, BuildError> {
         let text_type = self.media_type.len() > 5 && self.media_type[..5].eq_ignore_ascii_case("text/");
         match &self.body {
-            Body::Multipart(_) => Ok(Encoded { body: Cow::Borrowed(b""), cte: None, charset: None }),
+            Body::Multipart(_) => Ok(Encoded { body: Content::AsIs(Cow::Borrowed(b"")), cte: None, charset: None }),
             Body::Message(raw) => {
                 let stats = BodyStats::of(raw);
                 let short = stats.longest_line <= header::MAX_LINE && !stats.nul;
@@ -280,7 +296,7 @@ impl<'a> PartBuilder<'a> {
                 if !seven && !eight {
                     return Err(BuildError::EightBitMessage);
                 }
-                let body = convert_line_breaks(raw, r.eol);
+                let body = Content::AsIs(convert_line_breaks(raw, r.eol));
                 Ok(Encoded { body, cte: Some(if seven { "7bit" } else { "8bit" }), charset: None })
             }
             Body::Text(text) => {
@@ -296,9 +312,7 @@ impl<'a> PartBuilder<'a> {
             }
             Body::Bytes(bytes) if text_type => Ok(encode_text(bytes, r, None)),
             Body::Bytes(bytes) => {
-                let mut body = Vec::with_capacity(bytes.len() / 57 * 78 + 80);
-                base64_body(bytes, r.eol, &mut body);
-                Ok(Encoded { body: Cow::Owned(body), cte: Some("base64"), charset: None })
+                Ok(Encoded { body: Content::Base64(Cow::Borrowed(bytes)), cte: Some("base64"), charset: None })
             }
         }
     }
@@ -347,16 +361,32 @@ pub(crate) fn write_checked(
     Err(BuildError::BoundaryInContent { boundary: "=_mw…".into() })
 }
 
-/// A leaf body ready to write.
+/// A leaf body, with what its header says about it.
 struct Encoded<'b> {
-    body: Cow<'b, [u8]>,
+    body: Content<'b>,
     cte: Option<&'static str>,
     charset: Option<String>,
 }
 
+/// The bytes of a leaf and how they go out (encoded straight into the
+/// output, after the header fields).
+enum Content<'b> {
+    /// Written as they are (7bit, 8bit).
+    AsIs(Cow<'b, [u8]>),
+    /// Text, written quoted-printable.
+    QuotedPrintable(Cow<'b, [u8]>),
+    /// Written base64.
+    Base64(Cow<'b, [u8]>),
+}
+
 impl Encoded<'_> {
     fn into_owned_body<'x>(self) -> Encoded<'x> {
-        Encoded { body: Cow::Owned(self.body.into_owned()), cte: self.cte, charset: self.charset }
+        let body = match self.body {
+            Content::AsIs(b) => Content::AsIs(Cow::Owned(b.into_owned())),
+            Content::QuotedPrintable(b) => Content::QuotedPrintable(Cow::Owned(b.into_owned())),
+            Content::Base64(b) => Content::Base64(Cow::Owned(b.into_owned())),
+        };
+        Encoded { body, cte: self.cte, charset: self.charset }
     }
 }
 
@@ -366,29 +396,17 @@ fn encode_text<'b>(bytes: &'b [u8], r: &Render, charset: Option<String>) -> Enco
     let plain = !stats.nul && !stats.bare_cr && stats.controls == 0 && stats.longest_line <= header::MAX_LINE;
     if plain && (stats.non_ascii == 0 || r.allow_8bit) {
         let cte = if stats.non_ascii == 0 { "7bit" } else { "8bit" };
-        return Encoded { body: convert_line_breaks(bytes, r.eol), cte: Some(cte), charset };
+        return Encoded { body: Content::AsIs(convert_line_breaks(bytes, r.eol)), cte: Some(cte), charset };
     }
     let escaped = stats.non_ascii + stats.controls;
-    let mut body = Vec::with_capacity(bytes.len() + bytes.len() / 2 + 16);
     // Quoted-printable while at most a quarter of the bytes need escapes:
     // it stays readable and about as short as base64.
     if escaped * 4 <= stats.len {
-        transfer::encode_quoted_printable(bytes, true, r.eol, &mut body);
-        Encoded { body: Cow::Owned(body), cte: Some("quoted-printable"), charset }
+        Encoded { body: Content::QuotedPrintable(Cow::Borrowed(bytes)), cte: Some("quoted-printable"), charset }
     } else {
         // Text inside base64 is in canonical form: CRLF line breaks.
         let canonical = convert_line_breaks(bytes, b"\r\n");
-        base64_body(&canonical, r.eol, &mut body);
-        Encoded { body: Cow::Owned(body), cte: Some("base64"), charset }
-    }
-}
-
-/// base64 lines without a line break after the last (the delimiter or the
-/// end of the message brings its own).
-fn base64_body(bytes: &[u8], eol: &[u8], out: &mut Vec<u8>) {
-    transfer::encode_base64(bytes, eol, out);
-    if out.ends_with(eol) {
-        out.truncate(out.len() - eol.len());
+        Encoded { body: Content::Base64(canonical), cte: Some("base64"), charset }
     }
 }
 
@@ -444,7 +462,6 @@ pub(crate) struct Multipart {
     start: usize,
     end: usize,
     boundary: String,
-    parts: usize,
 }
 
 /// What writing a message needs to know, and what it records.
@@ -454,12 +471,15 @@ pub(crate) struct Render {
     seed: u64,
     counter: u64,
     multiparts: Vec<Multipart>,
+    /// Where caller bytes were written as they are (header blocks, 7bit
+    /// and 8bit bodies): the only places a boundary could occur by chance.
+    foreign: Vec<(usize, usize)>,
 }
 
 impl Render {
     /// A renderer writing `eol` line breaks; `seed` picks the boundaries.
     pub(crate) fn new(eol: &'static [u8], allow_8bit: bool, seed: u64) -> Self {
-        Render { eol, allow_8bit, seed, counter: 0, multiparts: Vec::new() }
+        Render { eol, allow_8bit, seed, counter: 0, multiparts: Vec::new(), foreign: Vec::new() }
     }
 
     /// `=_` cannot occur in base64 or quoted-printable output, so only 7bit
@@ -469,10 +489,16 @@ impl Render {
         format!("=_mw{:016x}", splitmix(self.seed ^ self.counter.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
     }
 
-    /// Whether every boundary occurs only as its own delimiters.
+    /// Whether no boundary occurs inside the caller bytes of its multipart
+    /// (delimiters are written by us, and base64 or quoted-printable cannot
+    /// hold `=_`).
     pub(crate) fn boundaries_hold(&self, out: &[u8]) -> bool {
         self.multiparts.iter().all(|m| {
-            memchr::memmem::find_iter(&out[m.start..m.end], m.boundary.as_bytes()).count() == m.parts + 1
+            let finder = memchr::memmem::Finder::new(m.boundary.as_bytes());
+            self.foreign
+                .iter()
+                .filter(|&&(s, e)| s >= m.start && e <= m.end)
+                .all(|&(s, e)| finder.find(&out[s..e]).is_none())
         })
     }
 
@@ -481,6 +507,7 @@ impl Render {
         self.seed = splitmix(self.seed.wrapping_add(1));
         self.counter = 0;
         self.multiparts.clear();
+        self.foreign.clear();
     }
 }
 

@@ -326,8 +326,15 @@ fn addr_spec<'a>(raw: &'a [u8], tokens: &[Token]) -> Option<Cow<'a, str>> {
         }
         match t.kind {
             Kind::Quoted => {
+                // Kept in wire form: `"x\"y"@host` is one address, and
+                // `"x"y"@host` would be another (Python agrees).
                 s.push('"');
-                s.push_str(&unescape(&raw[t.start..t.end]));
+                for c in unescape(&raw[t.start..t.end]).chars() {
+                    if c == '"' || c == '\\' {
+                        s.push('\\');
+                    }
+                    s.push(c);
+                }
                 s.push('"');
             }
             _ => s.push_str(&charset::decode_fallback(&raw[t.start..t.end]).0),

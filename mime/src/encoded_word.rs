@@ -246,11 +246,14 @@ pub(crate) fn decode_into(tb: &mut TextBuilder, text: &[u8]) {
                 folded |= matches!(text[i], b'\r' | b'\n');
                 i += 1;
             }
-            if folded {
-                tb.push_space(" ");
+            // Only ASCII whitespace here, so this is valid UTF-8. Unfolding
+            // (RFC 5322 §2.2.3) removes the line breaks and keeps the rest.
+            let ws = std::str::from_utf8(&text[start..i]).unwrap_or(" ");
+            if !folded {
+                tb.push_space(ws);
             } else {
-                // Only ASCII whitespace here, so this is valid UTF-8.
-                tb.push_space(std::str::from_utf8(&text[start..i]).unwrap_or(" "));
+                let kept: String = ws.chars().filter(|&c| c != '\r' && c != '\n').collect();
+                tb.push_space(if kept.is_empty() { " " } else { &kept });
             }
             lit_start = i;
             continue;

@@ -43,7 +43,7 @@ impl<'o> FieldWriter<'o> {
     /// Characters left on this line for a token after `ws` before the fold
     /// limit.
     fn room(&self, ws: usize) -> usize {
-        FOLD_AT.saturating_sub(self.col() + ws)
+        FOLD_AT.saturating_sub(self.col() + ws + 1)
     }
 
     /// Writes `tok` after the whitespace `ws` (SP/TAB, at least one), folding
@@ -66,11 +66,11 @@ impl<'o> FieldWriter<'o> {
     }
 
     /// Starts a new line when a token of `len` after `ws` whitespace would
-    /// pass [`FOLD_AT`]. Right after a long field name, only when that makes
-    /// the token fit (RFC 5322 allows folding whitespace before any value).
+    /// pass [`FOLD_AT`], keeping a column for the `,` or `;` that may be
+    /// glued after it. Never right after the field name: readers such as
+    /// Python's `email` then keep the fold's space in the value.
     fn fold_before(&mut self, ws: usize, len: usize) {
-        let worth_it = self.line_has_token || ws + len <= FOLD_AT;
-        if worth_it && len > 0 && self.col() + ws + len > FOLD_AT {
+        if self.line_has_token && len > 0 && self.col() + ws + len + 1 > FOLD_AT {
             self.longest = self.longest.max(self.col());
             self.out.extend_from_slice(self.eol);
             self.line_start = self.out.len();
@@ -129,6 +129,14 @@ fn q_literal(b: u8, ctx: Context) -> bool {
     }
 }
 
+/// Whitespace runs longer than this are written inside encoded words: a
+/// fold before them would make a line of whitespace alone too long.
+const LONG_SPACE: usize = 200;
+
+fn has_long_space_run(text: &str) -> bool {
+    text.as_bytes().split(|&b| !is_wsp(b)).any(|run| run.len() > LONG_SPACE)
+}
+
 /// Whether a word of unstructured text must go into an encoded word:
 /// anything but printable ASCII, or text a decoder would take for one.
 fn needs_encoding(word: &str) -> bool {
@@ -140,7 +148,12 @@ fn needs_encoding(word: &str) -> bool {
 /// become encoded words. Leading and trailing whitespace is dropped, as
 /// every reader drops it.
 pub(crate) fn unstructured(w: &mut FieldWriter<'_>, text: &str) {
-    let words = split_words(text.trim_matches([' ', '\t']));
+    let text = text.trim_matches([' ', '\t']);
+    if has_long_space_run(text) {
+        encoded_words(w, b" ", text, Context::Text);
+        return;
+    }
+    let words = split_words(text);
     let mut i = 0;
     while i < words.len() {
         let ws = if i == 0 { " " } else { words[i].0 };
@@ -200,7 +213,8 @@ fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
     while !rest.is_empty() {
         let fits = w.room(ws.len()).saturating_sub(overhead);
         let budget = if fits >= 8 { fits.min(MAX_WORD - overhead) } else { MAX_WORD - overhead };
-        let take = if b64 { chunk(rest, budget, b64_len) } else { chunk(rest, budget, |n, c, _| n + q_len(c, ctx)) };
+        let take =
+            if b64 { chunk(rest, budget, b64_len) } else { chunk(rest, budget, |n, c, _| n + q_len(c, ctx)) };
         tok.clear();
         tok.extend_from_slice(prefix);
         if b64 {
@@ -258,40 +272,44 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// string (folded at its spaces), anything else as encoded words.
 pub(crate) fn phrase(w: &mut FieldWriter<'_>, ws: &[u8], name: &str) {
     // Text that looks like an encoded word would be decoded by readers
-    // (inside quotes too), so it is encoded itself.
-    let looks_encoded = name.contains("=?");
+    // (inside quotes too), so it is encoded itself; so are words too long
+    // for a line and whitespace runs too long to fold before.
+    let encode = name.contains("=?")
+        || has_long_space_run(name)
+        || name.split([' ', '\t']).any(|word| word.len() > MAX_LINE - 100);
     let atoms = name.split(' ').all(|a| !a.is_empty() && a.bytes().all(is_atext));
-    if atoms && !looks_encoded {
+    if encode || !name.bytes().all(|b| (32..=126).contains(&b) || b == b'\t') || name.starts_with([' ', '\t'])
+    {
+        encoded_words(w, ws, name, Context::Phrase);
+    } else if atoms {
         let mut ws = ws;
         for atom in name.split(' ') {
             w.word(ws, atom.as_bytes());
             ws = b" ";
         }
-    } else if name.bytes().all(|b| (32..=126).contains(&b)) && !name.starts_with(' ') && !looks_encoded {
-        // Folding at a space inside a quoted string keeps the space.
-        let mut quoted = Vec::with_capacity(name.len() + 2);
-        let parts: Vec<&str> = name.split(' ').collect();
-        let mut ws = ws;
-        for (k, part) in parts.iter().enumerate() {
-            quoted.clear();
-            if k == 0 {
-                quoted.push(b'"');
-            }
-            for &b in part.as_bytes() {
-                if b == b'"' || b == b'\\' {
-                    quoted.push(b'\\');
-                }
-                quoted.push(b);
-            }
-            if k + 1 == parts.len() {
-                quoted.push(b'"');
-            }
-            w.word(ws, &quoted);
-            ws = b" ";
-        }
     } else {
-        encoded_words(w, ws, name, Context::Phrase);
+        // A quoted string, folded at its whitespace (which unfolding keeps).
+        let mut quoted = String::with_capacity(name.len() + 4);
+        quoted.push('"');
+        for c in name.chars() {
+            if c == '"' || c == '\\' {
+                quoted.push('\\');
+            }
+            quoted.push(c);
+        }
+        quoted.push('"');
+        write_folded_at_spaces(w, ws, &quoted);
     }
+}
+
+/// Writes `text` (no leading whitespace) as words, each after the
+/// whitespace run that precedes it, so that every fold lands on a run.
+fn write_folded_at_spaces(w: &mut FieldWriter<'_>, ws: &[u8], text: &str) {
+    for (k, (run, word)) in split_words(text).into_iter().enumerate() {
+        w.word(if k == 0 { ws } else { run.as_bytes() }, word.as_bytes());
+    }
+    // Trailing whitespace inside the quotes cannot be: the closing quote
+    // is always the last word.
 }
 
 /// Checks `addr` as `local@domain` and returns it as it must be written
@@ -424,14 +442,10 @@ pub(crate) fn param(w: &mut FieldWriter<'_>, name: &str, value: &str) {
 /// Outlook and Thunderbird write and every reader decodes).
 pub(crate) fn legacy_param(w: &mut FieldWriter<'_>, name: &str, value: &str) {
     w.glue(b";");
-    if value.bytes().all(|b| (32..=126).contains(&b)) && !value.contains("=?") && !value.starts_with(' ') {
+    let plain = value.bytes().all(|b| (32..=126).contains(&b) || b == b'\t');
+    if plain && !value.contains("=?") && !value.starts_with([' ', '\t']) && !has_long_space_run(value) {
         // Folded at its spaces, which a quoted string keeps.
-        let quoted = format!("{name}={}", quote(value));
-        let mut ws: &[u8] = b" ";
-        for piece in quoted.split(' ') {
-            w.word(ws, piece.as_bytes());
-            ws = b" ";
-        }
+        write_folded_at_spaces(w, b" ", &format!("{name}={}", quote(value)));
         return;
     }
     let mut first = format!("{name}=\"");
@@ -616,12 +630,41 @@ mod tests {
     }
 
     #[test]
-    fn after_a_long_name_the_value_starts_on_the_next_line() {
+    fn after_a_long_name_the_first_word_stays_on_the_name_line() {
+        // No fold right after the name (Python would keep its space); the
+        // first line then holds one word, the rest is folded within 78.
         let name = "X-A-Rather-Long-Header-Name-That-Takes-Up-Most-Of-The-Line";
-        let f = field(name, |w| unstructured(w, "ünïcödé text that must be encoded"));
+        let f = field(name, |w| unstructured(w, "ünïcödé text that must be encoded, ünïcödé again"));
+        let mut lines = f.split("\r\n");
+        let first = lines.next().unwrap();
+        assert_eq!(first.split(' ').count(), 2, "{f}");
+        lines.for_each(|l| assert!(l.len() <= FOLD_AT, "{l}"));
+        assert_eq!(
+            decode_unstructured(value_of(&f).as_bytes()),
+            "ünïcödé text that must be encoded, ünïcödé again"
+        );
+    }
+
+    #[test]
+    fn long_whitespace_runs_and_words_are_kept_within_998() {
+        for text in ["a".to_string() + &" ".repeat(1000) + "b", "x".repeat(1200)] {
+            let f = field("Subject", |w| unstructured(w, &text));
+            assert!(f.split("\r\n").all(|l| l.len() <= MAX_LINE), "{f}");
+            assert_eq!(decode_unstructured(value_of(&f).as_bytes()), text);
+            let f = field("To", |w| phrase(w, b" ", &text));
+            assert!(f.split("\r\n").all(|l| l.len() <= FOLD_AT), "{f}");
+        }
+    }
+
+    #[test]
+    fn glued_commas_stay_within_78() {
+        let f = field("To", |w| {
+            phrase(w, b" ", &"a".repeat(58));
+            w.angle_word(b"x@example.com");
+            w.glue(b",");
+            w.word(b" ", b"y@example.com");
+        });
         check_lines(&f);
-        assert!(f.starts_with(&format!("{name}:\r\n =?utf-8?")), "{f}");
-        assert_eq!(decode_unstructured(value_of(&f).as_bytes()), "ünïcödé text that must be encoded");
     }
 
     #[test]

@@ -272,8 +272,9 @@ impl<'a> PartBuilder<'a> {
                 Content::QuotedPrintable(bytes) => transfer::encode_quoted_printable(bytes, true, r.eol, out),
                 Content::Base64(bytes) => {
                     transfer::encode_base64(bytes, r.eol, out);
-                    // The delimiter or the end of the message brings its own.
-                    if out.ends_with(r.eol) {
+                    // The delimiter or the end of the message brings its own
+                    // line break (an empty body wrote none to take back).
+                    if !bytes.is_empty() && out.ends_with(r.eol) {
                         out.truncate(out.len() - r.eol.len());
                     }
                 }
@@ -287,7 +288,9 @@ impl<'a> PartBuilder<'a> {
     fn encode_body(&self, r: &Render) -> Result<Encoded<'_>, BuildError> {
         let text_type = self.media_type.len() > 5 && self.media_type[..5].eq_ignore_ascii_case("text/");
         match &self.body {
-            Body::Multipart(_) => Ok(Encoded { body: Content::AsIs(Cow::Borrowed(b"")), cte: None, charset: None }),
+            Body::Multipart(_) => {
+                Ok(Encoded { body: Content::AsIs(Cow::Borrowed(b"")), cte: None, charset: None })
+            }
             Body::Message(raw) => {
                 let stats = BodyStats::of(raw);
                 let short = stats.longest_line <= header::MAX_LINE && !stats.nul;
@@ -311,9 +314,11 @@ impl<'a> PartBuilder<'a> {
                 }
             }
             Body::Bytes(bytes) if text_type => Ok(encode_text(bytes, r, None)),
-            Body::Bytes(bytes) => {
-                Ok(Encoded { body: Content::Base64(Cow::Borrowed(bytes)), cte: Some("base64"), charset: None })
-            }
+            Body::Bytes(bytes) => Ok(Encoded {
+                body: Content::Base64(Cow::Borrowed(bytes)),
+                cte: Some("base64"),
+                charset: None,
+            }),
         }
     }
 
@@ -326,10 +331,47 @@ impl<'a> PartBuilder<'a> {
             })?
             .output_encoding();
         let (bytes, _, unmappable) = enc.encode(text);
-        if unmappable {
+        if unmappable || !within_registered_charset(enc, &bytes) {
             return Err(BuildError::Unmappable { charset: enc.name() });
         }
         Ok((bytes, enc.name().to_ascii_lowercase()))
+    }
+}
+
+/// Whether `bytes` use only the registered charset its label names.
+/// `encoding_rs` encodes "EUC-KR", "Shift_JIS" and "Big5" as the Windows
+/// and HKSCS supersets (UHC, windows-31j, Big5-HKSCS), whose extra codes
+/// readers that follow the registered tables (Python among them) cannot
+/// decode; such text is refused rather than sent under a wrong label.
+fn within_registered_charset(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> bool {
+    type Test = fn(u8) -> bool;
+    let codes = |single: Test, lead: Test, trail: Test| {
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 || single(b) {
+                i += 1;
+            } else if lead(b) && bytes.get(i + 1).is_some_and(|&t| trail(t)) {
+                i += 2;
+            } else {
+                return false;
+            }
+        }
+        true
+    };
+    let none: Test = |_| false;
+    let any: Test = |_| true;
+    if enc == encoding_rs::EUC_KR {
+        // KS X 1001 in EUC: both bytes 0xA1..=0xFE.
+        let euc: Test = |b| (0xA1..=0xFE).contains(&b);
+        codes(none, euc, euc)
+    } else if enc == encoding_rs::SHIFT_JIS {
+        // JIS X 0208 rows: leads 0x81–0x84, 0x88–0x9F, 0xE0–0xEA; one-byte kana.
+        codes(|b| (0xA1..=0xDF).contains(&b), |b| matches!(b, 0x81..=0x84 | 0x88..=0x9F | 0xE0..=0xEA), any)
+    } else if enc == encoding_rs::BIG5 {
+        codes(none, |b| (0xA1..=0xF9).contains(&b), any)
+    } else {
+        true
     }
 }
 
@@ -402,7 +444,11 @@ fn encode_text<'b>(bytes: &'b [u8], r: &Render, charset: Option<String>) -> Enco
     // Quoted-printable while at most a quarter of the bytes need escapes:
     // it stays readable and about as short as base64.
     if escaped * 4 <= stats.len {
-        Encoded { body: Content::QuotedPrintable(Cow::Borrowed(bytes)), cte: Some("quoted-printable"), charset }
+        Encoded {
+            body: Content::QuotedPrintable(Cow::Borrowed(bytes)),
+            cte: Some("quoted-printable"),
+            charset,
+        }
     } else {
         // Text inside base64 is in canonical form: CRLF line breaks.
         let canonical = convert_line_breaks(bytes, b"\r\n");

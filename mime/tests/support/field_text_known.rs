@@ -139,6 +139,14 @@ const CONTENT_TYPE_KNOWN: &[(&str, &str)] = &[
 
 const LIST_KNOWN: &[(&str, &str)] = &[
     (
+        "multi \r\n list, \r\n with, cr lf  \r\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
+    (
+        "a\r\n \r\n b\r\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
+    (
         "a\rb, c\n",
         "a bare CR is a line break: folding reads as one space",
     ),
@@ -157,6 +165,22 @@ const LIST_KNOWN: &[(&str, &str)] = &[
 ];
 
 const UNSTRUCTURED_KNOWN: &[(&str, &str)] = &[
+    (
+        " Fwd: \n\tSaying \n Hello\r\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
+    (
+        " from x.y.test\n      by example.net\n      via TCP\n      with ESMTP\n      id ABC12345\n      for <mary@example.net>;  21 Nov 1997 10:05:43 -0600\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
+    (
+        " let's = try =?iso-8859-1? to break\n =? the \n parser\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
+    (
+        "folded \r\n\t line\r\n",
+        "unfolding removes only the line break (RFC 5322 §2.2.3; Python agrees): the whitespace of a fold is kept, where mail-parser collapses it to one space",
+    ),
     (
         " FWD: \n Saying Hello \nX-Mailer: 123\r\n",
         "the vector holds two fields; our parsers receive one field's value from the header splitter, which ends the field at the unindented line",

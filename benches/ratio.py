@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Summarise the last `cargo bench` run of benches/parse.rs.
+"""Summarise the last `cargo bench` run of benches/parse.rs (default) or of
+benches/build.rs (`--build`).
 
 Reads target/criterion/<group>/<library>/new/{benchmark,estimates}.json
 (criterion writes the group's Throughput::Bytes into benchmark.json) and
 prints, per group, MiB/s of each library (bytes / mean time) and the ratios
-mailwire/mail-parser and mailwire/mailparse (> 1 means mailwire is faster).
+mailwire/mail-parser and mailwire/mailparse, or with `--build`
+mailwire/mail-builder (> 1 means mailwire is faster). A group belongs to
+the build table when one of its functions is `mail-builder`.
 
-Usage: python3 ratio.py [--median] [--markdown] [CRITERION_DIR]
+Usage: python3 ratio.py [--build] [--median] [--markdown] [CRITERION_DIR]
 """
 import json
 import os
@@ -14,6 +17,8 @@ import sys
 
 LIBS = ["mailwire", "mail-parser", "mailparse"]
 ORDER = ["mail-parser-corpus", "python-email-corpus", "torture", "multipart-50k", "headers-only", "headers-block"]
+BUILD_LIBS = ["mailwire", "mail-builder"]
+BUILD_ORDER = ["typical", "large-attachment", "headers-heavy"]
 
 
 def load(root, stat):
@@ -46,20 +51,27 @@ def main():
     args = sys.argv[1:]
     stat = "median" if "--median" in args else "mean"
     md = "--markdown" in args
+    build = "--build" in args
     rest = [a for a in args if not a.startswith("--")]
     here = os.path.dirname(os.path.abspath(__file__))
     root = rest[0] if rest else os.path.join(here, "target", "criterion")
     if not os.path.isdir(root):
         sys.exit(f"{root}: no criterion results; run `cargo bench --ignore-rust-version` first")
     rows = load(root, stat)
-    groups = [g for g in ORDER if g in rows] + sorted(g for g in rows if g not in ORDER)
-    head = ["group", "bytes"] + [f"{l} MiB/s" for l in LIBS] + ["mw/mail-parser", "mw/mailparse"]
+    # The build bench's groups (those measuring mail-builder) go only into
+    # the --build table, the others only into the parse table.
+    rows = {g: r for g, r in rows.items() if ("mail-builder" in r) == build}
+    libs, order = (BUILD_LIBS, BUILD_ORDER) if build else (LIBS, ORDER)
+    if build and not rows:
+        sys.exit(f"{root}: no build results; run `cargo bench --ignore-rust-version --bench build` first")
+    groups = [g for g in order if g in rows] + sorted(g for g in rows if g not in order)
+    head = ["group", "bytes"] + [f"{l} MiB/s" for l in libs] + [f"mw/{p}" for p in libs[1:]]
     table = []
     for g in groups:
         r = rows[g]
         cells = [g, str(r["_bytes"])]
-        cells += [f"{r[l]:,.0f}" if l in r else "-" for l in LIBS]
-        for peer in LIBS[1:]:
+        cells += [f"{r[l]:,.0f}" if l in r else "-" for l in libs]
+        for peer in libs[1:]:
             cells.append(f"{r['mailwire'] / r[peer]:.2f}" if "mailwire" in r and peer in r else "-")
         table.append(cells)
     if md:

@@ -123,11 +123,31 @@ enum Context {
 }
 
 fn q_literal(b: u8, ctx: Context) -> bool {
-    match ctx {
-        Context::Text => (33..=126).contains(&b) && !matches!(b, b'=' | b'?' | b'_'),
-        Context::Phrase => b.is_ascii_alphanumeric() || b"!*+-/".contains(&b),
-    }
+    let table = match ctx {
+        Context::Text => &Q_TEXT,
+        Context::Phrase => &Q_PHRASE,
+    };
+    table[usize::from(b)]
 }
+
+const fn q_table(phrase: bool) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 33u8;
+    while b <= 126 {
+        t[b as usize] = if phrase {
+            b.is_ascii_alphanumeric() || matches!(b, b'!' | b'*' | b'+' | b'-' | b'/')
+        } else {
+            !matches!(b, b'=' | b'?' | b'_')
+        };
+        b += 1;
+    }
+    t
+}
+
+/// Bytes Q writes as they are in unstructured text (RFC 2047 §5 (1)).
+const Q_TEXT: [bool; 256] = q_table(false);
+/// Bytes Q writes as they are in a display name (RFC 2047 §5 (3)).
+const Q_PHRASE: [bool; 256] = q_table(true);
 
 /// Whitespace runs longer than this are written inside encoded words: a
 /// fold before them would make a line of whitespace alone too long.
@@ -218,7 +238,7 @@ fn encoded_words(w: &mut FieldWriter<'_>, ws: &[u8], text: &str, ctx: Context) {
         tok.clear();
         tok.extend_from_slice(prefix);
         if b64 {
-            tok.extend_from_slice(base64_simd::STANDARD.encode_to_string(&rest[..take]).as_bytes());
+            base64_simd::STANDARD.encode_append(&rest.as_bytes()[..take], &mut tok);
         } else {
             q_encode(&rest.as_bytes()[..take], ctx, &mut tok);
         }
@@ -271,34 +291,72 @@ const HEX: &[u8; 16] = b"0123456789ABCDEF";
 /// A display name: atoms as they are, other printable ASCII as a quoted
 /// string (folded at its spaces), anything else as encoded words.
 pub(crate) fn phrase(w: &mut FieldWriter<'_>, ws: &[u8], name: &str) {
-    // Text that looks like an encoded word would be decoded by readers
-    // (inside quotes too), so it is encoded itself; so are words too long
-    // for a line and whitespace runs too long to fold before.
-    let encode = name.contains("=?")
-        || has_long_space_run(name)
-        || name.split([' ', '\t']).any(|word| word.len() > MAX_LINE - 100);
-    let atoms = name.split(' ').all(|a| !a.is_empty() && a.bytes().all(is_atext));
-    if encode || !name.bytes().all(|b| (32..=126).contains(&b) || b == b'\t') || name.starts_with([' ', '\t'])
-    {
-        encoded_words(w, ws, name, Context::Phrase);
-    } else if atoms {
-        let mut ws = ws;
-        for atom in name.split(' ') {
-            w.word(ws, atom.as_bytes());
-            ws = b" ";
-        }
-    } else {
-        // A quoted string, folded at its whitespace (which unfolding keeps).
-        let mut quoted = String::with_capacity(name.len() + 4);
-        quoted.push('"');
-        for c in name.chars() {
-            if c == '"' || c == '\\' {
-                quoted.push('\\');
+    match NameForm::of(name) {
+        NameForm::Encoded => encoded_words(w, ws, name, Context::Phrase),
+        NameForm::Atoms => {
+            let mut ws = ws;
+            for atom in name.split(' ') {
+                w.word(ws, atom.as_bytes());
+                ws = b" ";
             }
-            quoted.push(c);
         }
-        quoted.push('"');
-        write_folded_at_spaces(w, ws, &quoted);
+        NameForm::Quoted => {
+            // A quoted string, folded at its whitespace (which unfolding keeps).
+            let mut quoted = String::with_capacity(name.len() + 4);
+            quoted.push('"');
+            for c in name.chars() {
+                if c == '"' || c == '\\' {
+                    quoted.push('\\');
+                }
+                quoted.push(c);
+            }
+            quoted.push('"');
+            write_folded_at_spaces(w, ws, &quoted);
+        }
+    }
+}
+
+/// How a display name is written.
+#[derive(Debug, PartialEq, Eq)]
+enum NameForm {
+    /// Atoms separated by single spaces, as they are.
+    Atoms,
+    /// A quoted string: printable ASCII that is not all atoms.
+    Quoted,
+    /// Encoded words: anything else, and text that looks like an encoded
+    /// word (readers decode it, inside quotes too), words too long for a
+    /// line and whitespace runs too long to fold before.
+    Encoded,
+}
+
+impl NameForm {
+    /// Decides in one pass over the name.
+    fn of(name: &str) -> NameForm {
+        let b = name.as_bytes();
+        if b.first().is_none_or(|&c| is_wsp(c)) {
+            return NameForm::Encoded;
+        }
+        let (mut atoms, mut word, mut space) = (true, 0, 0);
+        for (i, &c) in b.iter().enumerate() {
+            if is_wsp(c) {
+                atoms &= c == b' ' && space == 0;
+                space += 1;
+                word = 0;
+                if space > LONG_SPACE {
+                    return NameForm::Encoded;
+                }
+            } else if (33..=126).contains(&c) {
+                atoms &= is_atext(c);
+                word += 1;
+                space = 0;
+                if word > MAX_LINE - 100 || (c == b'?' && i > 0 && b[i - 1] == b'=') {
+                    return NameForm::Encoded;
+                }
+            } else {
+                return NameForm::Encoded;
+            }
+        }
+        if atoms && space == 0 { NameForm::Atoms } else { NameForm::Quoted }
     }
 }
 

@@ -6,7 +6,7 @@
 //!
 //! | feature | module | crate |
 //! | --- | --- | --- |
-//! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing |
+//! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing, building and editing |
 //! | `serde` | — | serde support on every enabled crate's stored types |
 //! | `full` | — | every crate |
 //!
@@ -26,6 +26,6 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// RFC 5322 / MIME messages (the `mailwire-mime` crate).
+/// RFC 5322 / MIME messages: parse, build, edit (the `mailwire-mime` crate).
 #[cfg(feature = "mime")]
 pub use mailwire_mime as mime;

@@ -94,20 +94,27 @@ impl Charset {
     }
 
     /// Converts `bytes` to UTF-8, borrowing when no conversion is needed.
-    /// Malformed sequences become U+FFFD; the flag says whether any did.
+    /// Malformed sequences become U+FFFD; the flag says whether any did. A
+    /// byte-order mark is text (U+FEFF) except between UTF-16LE and BE;
+    /// [`Part::decode_text`](crate::Part::decode_text) drops one that
+    /// starts a body.
     pub fn decode<'a>(self, bytes: &'a [u8]) -> (Cow<'a, str>, bool) {
         match self {
             Charset::Whatwg(enc) => {
                 if enc == encoding_rs::UTF_8 {
-                    // Mail often carries a BOM in UTF-8 bodies; strip it like clients do.
-                    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
                     return match validate_utf8(bytes) {
                         Ok(s) => (Cow::Borrowed(s), false),
                         Err(_) => (String::from_utf8_lossy(bytes), true),
                     };
                 }
-                let (text, _, had_errors) = enc.decode(bytes);
-                (text, had_errors)
+                // The label decides: a byte-order mark may only choose
+                // between the two UTF-16s. (Sniffing would read "\xFF\xFE"
+                // at the start of Latin-1 text as UTF-16.)
+                if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+                    let (text, _, had_errors) = enc.decode(bytes);
+                    return (text, had_errors);
+                }
+                enc.decode_without_bom_handling(bytes)
             }
             Charset::Utf7 => {
                 let (text, bad) = decode_utf7(bytes);

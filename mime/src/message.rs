@@ -341,7 +341,7 @@ impl<'a> Part<'a> {
             Cow::Owned(v) => match utf8ish.then(|| crate::charset::validate_utf8(&v)) {
                 // Decoded UTF-8 (or unlabelled) text: one SIMD validation and
                 // a copy beat the standard library's validation of the buffer.
-                Some(Ok(t)) => (Cow::Owned(t.strip_prefix('\u{FEFF}').unwrap_or(t).to_owned()), false),
+                Some(Ok(t)) => (Cow::Owned(t.to_owned()), false),
                 _ => {
                     let (t, bad) = crate::charset::decode_or_fallback(charset, &v);
                     (Cow::Owned(t.into_owned()), bad)
@@ -351,6 +351,12 @@ impl<'a> Part<'a> {
         if bad {
             defects.push(Defect { kind: DefectKind::MalformedText, offset: self.body_offset });
         }
+        // A byte-order mark starting a body is not text; clients drop it.
+        let text = match text {
+            Cow::Borrowed(t) => Cow::Borrowed(t.strip_prefix('\u{FEFF}').unwrap_or(t)),
+            Cow::Owned(t) if t.starts_with('\u{FEFF}') => Cow::Owned(t['\u{FEFF}'.len_utf8()..].to_owned()),
+            owned => owned,
+        };
         (text, defects)
     }
 
@@ -609,6 +615,18 @@ impl Delimiters {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_byte_order_mark_never_overrides_the_label() {
+        // Found by the build_message fuzzer: encoding_rs sniffs BOMs unless
+        // told not to, which read "\xFF\xFE" in Latin-1 as UTF-16.
+        let raw = b"Subject: =?utf-8?b?77u/w6k=?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n\r\n\xff\xfeab";
+        let msg = Message::parse(raw);
+        assert_eq!(msg.subject().as_deref(), Some("\u{FEFF}\u{e9}"), "Python keeps it too");
+        assert_eq!(msg.text_body(0).as_deref(), Some("\u{ff}\u{fe}ab"));
+        let utf8 = Message::parse(b"Content-Type: text/plain; charset=utf-8\r\n\r\n\xef\xbb\xbfhi");
+        assert_eq!(utf8.text_body(0).as_deref(), Some("hi"), "a BOM starting a body is dropped");
+    }
 
     #[test]
     fn preamble_epilogue_and_nested_global() {

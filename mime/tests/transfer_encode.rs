@@ -326,7 +326,7 @@ fn check_qp_lines(out: &[u8], eol: &[u8]) -> Result<(), String> {
             return Err(format!("trailing whitespace: {show:?}"));
         }
         if line.starts_with(b"From ") || line == b"." {
-            return Err(format!("unsafe line: {show:?}"));
+            return Err(format!("line with a forbidden byte: {show:?}"));
         }
         // Every `=` starts an escape of two uppercase hex digits, or is the
         // soft break at the very end of the line.

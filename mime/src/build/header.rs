@@ -302,16 +302,7 @@ pub(crate) fn phrase(w: &mut FieldWriter<'_>, ws: &[u8], name: &str) {
         }
         NameForm::Quoted => {
             // A quoted string, folded at its whitespace (which unfolding keeps).
-            let mut quoted = String::with_capacity(name.len() + 4);
-            quoted.push('"');
-            for c in name.chars() {
-                if c == '"' || c == '\\' {
-                    quoted.push('\\');
-                }
-                quoted.push(c);
-            }
-            quoted.push('"');
-            write_folded_at_spaces(w, ws, &quoted);
+            write_folded_at_spaces(w, ws, &quote(name));
         }
     }
 }
@@ -398,18 +389,7 @@ pub(crate) fn addr_spec(addr: &str, utf8: bool) -> Result<Cow<'_, str>, &'static
     {
         return Ok(Cow::Borrowed(addr));
     }
-    let mut q = String::with_capacity(addr.len() + 4);
-    q.push('"');
-    for c in local.chars() {
-        if c == '"' || c == '\\' {
-            q.push('\\');
-        }
-        q.push(c);
-    }
-    q.push('"');
-    q.push('@');
-    q.push_str(domain);
-    Ok(Cow::Owned(q))
+    Ok(Cow::Owned(format!("{}@{domain}", quote(local))))
 }
 
 fn is_dot_atom(s: &str) -> bool {

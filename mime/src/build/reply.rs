@@ -172,3 +172,62 @@ fn mailboxes(list: &[Address<'_>]) -> Vec<Mailbox<'static>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORIGINAL: &[u8] = b"From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nCc: cy@example.com\r\n\
+Reply-To: list@example.com\r\nDate: Tue, 1 Dec 2026 08:00:00 +0100\r\nSubject: Re: Plan\r\n\
+Message-ID: <3@example.com>\r\nIn-Reply-To: <2@example.com>\r\nMIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nLine one\r\n\r\n> older\r\n\
+--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=plan.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERg==\r\n--b--\r\n";
+
+    #[test]
+    fn reply_goes_to_reply_to_keeps_the_prefix_and_chains_references() {
+        let original = Message::parse(ORIGINAL);
+        let bytes = MessageBuilder::reply(&original, &ReplyOptions::default(), "ok").from("bob@example.com");
+        let reply_bytes = bytes.to_vec().unwrap();
+        let reply = Message::parse(&reply_bytes);
+        assert_eq!(reply.headers().get_raw("To"), Some(&b" list@example.com"[..]));
+        assert!(reply.headers().get("Cc").is_none(), "not reply-all");
+        assert_eq!(reply.subject().as_deref(), Some("Re: Plan"), "no second Re:");
+        assert_eq!(reply.headers().in_reply_to(), ["3@example.com"]);
+        assert_eq!(reply.headers().references(), ["2@example.com", "3@example.com"]);
+        assert_eq!(reply.text_body(0).as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn quote_prefixes_every_line_under_an_attribution() {
+        let original = Message::parse(ORIGINAL);
+        assert_eq!(
+            quote(&original),
+            "On Tue, 1 Dec 2026 08:00:00 +0100, Ann wrote:\n> Line one\n>\n>> older\n"
+        );
+    }
+
+    #[test]
+    fn forward_attaches_the_original_whole_or_inlines_it_with_its_attachments() {
+        let original = Message::parse(ORIGINAL);
+        let whole = MessageBuilder::forward(&original, "FYI", true).from("bob@example.com").to_vec().unwrap();
+        let whole = Message::parse(&whole);
+        assert_eq!(whole.subject().as_deref(), Some("Fwd: Re: Plan"));
+        let attached = whole.attachments().find(|p| p.content_type().is("message", "rfc822")).unwrap();
+        assert_eq!(attached.raw_body(), ORIGINAL, "every byte of the original kept");
+
+        let inline =
+            MessageBuilder::forward(&original, "FYI", false).from("bob@example.com").to_vec().unwrap();
+        let inline = Message::parse(&inline);
+        let text = inline.text_body(0).unwrap();
+        assert!(
+            text.starts_with(
+                "FYI\r\n\r\n---------- Forwarded message ----------\r\nFrom: Ann <ann@example.com>\r\n"
+            ),
+            "{text:?}"
+        );
+        assert!(text.ends_with("\r\n\r\nLine one\r\n\r\n> older"), "{text:?}");
+        let pdf = inline.attachments().next().unwrap();
+        assert_eq!((pdf.filename().as_deref(), &*pdf.decoded()), (Some("plan.pdf"), &b"%PDF"[..]));
+    }
+}

@@ -7,6 +7,8 @@
 //! | feature | module | crate |
 //! | --- | --- | --- |
 //! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing, building and editing |
+//! | `sasl` | `sasl` | `mailwire-sasl`: SASL mechanisms, client and server |
+//! | `smtp` | `smtp` | `mailwire-smtp`: SMTP/ESMTP/LMTP wire types and sessions |
 //! | `serde` | — | serde support on every enabled crate's stored types |
 //! | `full` | — | every crate |
 //!
@@ -29,3 +31,11 @@
 /// RFC 5322 / MIME messages: parse, build, edit (the `mailwire-mime` crate).
 #[cfg(feature = "mime")]
 pub use mailwire_mime as mime;
+
+/// SASL mechanisms, client and server side (the `mailwire-sasl` crate).
+#[cfg(feature = "sasl")]
+pub use mailwire_sasl as sasl;
+
+/// SMTP, ESMTP and LMTP wire types and sessions (the `mailwire-smtp` crate).
+#[cfg(feature = "smtp")]
+pub use mailwire_smtp as smtp;

@@ -9,5 +9,6 @@ pub mod command;
 pub mod data;
 pub mod enhanced;
 pub mod reply;
+pub mod server;
 pub mod timeouts;
 pub mod xtext;

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod capability;
+pub mod client;
 pub mod command;
 pub mod data;
 pub mod enhanced;

@@ -446,7 +446,8 @@ impl ClientSession {
         if binary && !(chunked && caps.supports_binarymime()) {
             return Err(ClientError::LineTooLong);
         }
-        if eight_bit && !binary && !caps.supports_8bitmime() && !(chunked && caps.supports_binarymime()) {
+        let carries_8bit = caps.supports_8bitmime() || chunked && caps.supports_binarymime();
+        if eight_bit && !binary && !carries_8bit {
             return Err(ClientError::NeedsEightBitMime);
         }
         let utf8 = !tx.from.is_ascii() || tx.recipients.iter().any(|(r, _)| !r.is_ascii());
@@ -696,7 +697,7 @@ impl ClientSession {
         if !ok {
             run.failed = true;
             if !pipelined {
-                return self.finish_transaction();
+                self.finish_transaction();
             }
         } else if !pipelined {
             self.send_rcpts_and_data();

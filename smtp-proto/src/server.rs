@@ -283,8 +283,9 @@ enum Mode {
     /// Reading a BDAT chunk: bytes still to read, and whether it is the
     /// last.
     Bdat { remaining: u64, last: bool, refused: Option<Reply> },
-    /// Discarding an overlong command line up to its end.
-    Discard,
+    /// Discarding an overlong command line up to its end (`auth`: an AUTH
+    /// command or a SASL response, answered 500 5.5.6).
+    Discard { auth: bool },
     /// Reading SASL responses.
     Auth(Box<SaslServer>),
     /// SCRAM's server-final was sent; the client answers with an empty
@@ -563,6 +564,9 @@ impl ServerSession {
 
     fn close(&mut self) {
         self.mode = Mode::Closed;
+        // A decision still pending dies with the session: answering it
+        // must not send anything after the last reply.
+        self.pending = None;
         self.input.clear();
         self.events.push_back(ServerEvent::Closed);
     }
@@ -611,22 +615,31 @@ impl ServerSession {
                         self.end_of_chunk();
                     }
                 }
-                Mode::Discard => match memchr::memchr(b'\n', &self.input) {
+                Mode::Discard { auth } => match memchr::memchr(b'\n', &self.input) {
                     Some(i) => {
+                        let detail = if *auth { 6 } else { 2 };
                         self.input.drain(..=i);
                         self.mode = Mode::Commands;
-                        self.error(Reply::new(ReplyCode::SYNTAX_ERROR, enh(5, 5, 6), "Line too long"));
+                        self.error(Reply::new(ReplyCode::SYNTAX_ERROR, enh(5, 5, detail), "Line too long"));
                     }
                     None => self.input.clear(),
                 },
                 Mode::Commands | Mode::Auth(_) | Mode::AuthFinal { .. } => {
-                    let Some(nl) = memchr::memchr(b'\n', &self.input) else {
-                        if self.input.len() > self.config.limits.longest_line() {
-                            self.input.clear();
-                            self.mode = Mode::Discard;
-                        }
-                        return;
-                    };
+                    let nl = memchr::memchr(b'\n', &self.input);
+                    let line_len = nl.unwrap_or(self.input.len());
+                    if line_len > self.config.limits.longest_line() {
+                        // Too long, whether its end is here yet or not: the
+                        // same reply either way, however the input was split.
+                        let sasl = matches!(self.mode, Mode::Auth(_) | Mode::AuthFinal { .. });
+                        let auth = sasl
+                            || matches!(
+                                self.config.limits.check_line(&self.input[..line_len]),
+                                Err(CommandError::LineTooLong { auth: true, .. })
+                            );
+                        self.mode = Mode::Discard { auth };
+                        continue;
+                    }
+                    let Some(nl) = nl else { return };
                     let line: Vec<u8> = self.input.drain(..=nl).collect();
                     if matches!(self.mode, Mode::Auth(_) | Mode::AuthFinal { .. }) {
                         self.auth_line(&line);
@@ -752,6 +765,8 @@ impl ServerSession {
         } else if matches!(params.body, Some(Body::EightBitMime)) && !self.config.eightbitmime
             || matches!(params.body, Some(Body::BinaryMime)) && !self.config.chunking
             || params.smtputf8 && !self.config.smtputf8
+            || (params.ret.is_some() || params.envid.is_some()) && !self.config.dsn
+            || !params.unknown.is_empty()
         {
             Some(bad(555, (5, 5, 4), "MAIL FROM parameters not recognized or not implemented"))
         } else if !from.is_ascii() && !params.smtputf8 {
@@ -773,6 +788,16 @@ impl ServerSession {
         let smtputf8 = self.tx.from.as_ref().is_some_and(|(_, p)| p.smtputf8);
         if self.tx.from.is_none() {
             return self.error(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: need MAIL command"));
+        }
+        // RFC 5321 §4.1.1.11: unrecognised parameters get 555.
+        if !params.unknown.is_empty()
+            || (params.notify.is_some() || params.orcpt.is_some()) && !self.config.dsn
+        {
+            return self.error(Reply::new(
+                ReplyCode::PARAMETERS_NOT_RECOGNIZED,
+                enh(5, 5, 4),
+                "RCPT TO parameters not recognized or not implemented",
+            ));
         }
         if self.tx.recipients.len() >= self.config.max_recipients {
             return self.send(&Reply::new(
@@ -838,8 +863,9 @@ impl ServerSession {
         } else {
             None
         };
-        // The chunk's bytes follow whatever the answer (RFC 3030 §2).
-        self.tx.chunked = true;
+        // The chunk's bytes follow whatever the answer (RFC 3030 §2); only
+        // an accepted chunk makes the transaction a BDAT one.
+        self.tx.chunked |= refused.is_none();
         self.mode = Mode::Bdat { remaining: size, last, refused };
         if size == 0 {
             self.end_of_chunk();

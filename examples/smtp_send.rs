@@ -46,6 +46,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args::default();
+    let mut bare = Vec::new();
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -64,15 +65,13 @@ fn parse_args() -> Result<Args, String> {
             "--from" => a.from = Some(value("--from")?),
             "--to" => a.to.push(value("--to")?),
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
-            _ => {
-                // After --to, further bare words are more recipients until the file.
-                if a.file.is_some() {
-                    return Err("only one FILE".into());
-                }
-                a.file = Some(arg.into());
-            }
+            _ => bare.push(arg),
         }
     }
+    // `--to A B C FILE`: the last bare word is the file, the others more
+    // recipients.
+    a.file = bare.pop().map(PathBuf::from);
+    a.to.extend(bare);
     if a.server.is_empty() || a.from.is_none() || a.to.is_empty() || a.file.is_none() {
         return Err("usage: smtp_send --server HOST:PORT [--starttls|--tls] [--ca PEM] [--auth USER:PASS] \
                     --from ADDR --to ADDR... FILE"

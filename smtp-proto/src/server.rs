@@ -13,7 +13,9 @@
 //!
 //! let mut s = ServerSession::new(ServerConfig::new("mx.example.org"));
 //! s.greet();
-//! s.feed(b"EHLO client.example\r\nMAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+//! s.feed(b"EHLO client.example\r\n");
+//! // After the EHLO reply (PIPELINING offered): one pipelined group.
+//! s.feed(b"MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
 //! let mut wire = Vec::new();
 //! loop {
 //!     while let Some(bytes) = s.poll_transmit() {
@@ -104,6 +106,13 @@ pub struct ServerConfig {
     /// Announce ENHANCEDSTATUSCODES (RFC 2034); replies carry them anyway
     /// only when announced.
     pub enhanced_status_codes: bool,
+    /// Refuse (554 5.5.0, then close) a client that sends more before a
+    /// reply it must wait for: any command when PIPELINING was not
+    /// offered, or one after a command that ends a pipelined group (RFC
+    /// 2920 §3.1). Spam engines do this; compliant clients never do.
+    /// Authenticated clients are exempt, as in Postfix's
+    /// `smtpd_forbid_unauth_pipelining`.
+    pub reject_improper_pipelining: bool,
     /// Unprocessed input kept while a decision is pending, at most; more
     /// ends the session (421).
     pub max_buffered_input: usize,
@@ -135,6 +144,7 @@ impl ServerConfig {
             smtputf8: true,
             dsn: true,
             enhanced_status_codes: true,
+            reject_improper_pipelining: true,
             max_buffered_input: 1 << 20,
             nonce: Vec::new(),
         }
@@ -354,13 +364,13 @@ impl ServerSession {
         }
         self.greeted = true;
         if self.early_talker {
+            // RFC 5321 §3.1: a 554 greeting, then 503 to everything but QUIT.
             let reply = Reply::new(
                 ReplyCode::TRANSACTION_FAILED,
                 enh(5, 5, 1),
                 &format!("{} Protocol error: command sent before the greeting", self.config.hostname),
             );
             self.send(&reply);
-            self.close();
             return;
         }
         let kind = if self.config.lmtp { "LMTP" } else { "ESMTP" };
@@ -652,6 +662,10 @@ impl ServerSession {
     }
 
     fn command_line(&mut self, line: &[u8]) {
+        // A command ended by a bare LF is read as if it ended in CRLF, as
+        // Postfix does; in message data only CRLF . CRLF ends the data.
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
         let cmd = match Command::parse_with(line, &self.config.limits) {
             Ok(cmd) => cmd,
             Err(CommandError::Empty) => {
@@ -663,6 +677,56 @@ impl ServerSession {
                 return self.error(Reply::new(code, enh(c, s, d), &e.to_string()));
             }
         };
+        if self.early_talker && cmd != Command::Quit {
+            return self.error(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: no SMTP service here"));
+        }
+        let must_wait = self.must_wait_after(&cmd);
+        self.dispatch(cmd);
+        // A client that did not wait for the reply where it must (RFC 2920
+        // §3.1; every command when PIPELINING was not offered) is refused.
+        if must_wait && !self.input.is_empty() && !self.is_closed() && !matches!(self.mode, Mode::StartingTls) {
+            self.input.clear();
+            // The decision the command asked for is moot now.
+            self.events.retain(|e| {
+                !matches!(e, ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } | ServerEvent::Message { .. })
+            });
+            self.send(&Reply::new(
+                ReplyCode::TRANSACTION_FAILED,
+                enh(5, 5, 0),
+                "Error: improper use of SMTP command pipelining",
+            ));
+            self.close();
+        }
+    }
+
+    /// Whether the client must wait for the reply to `cmd` before sending
+    /// more: always without PIPELINING (offered only after EHLO/LHLO), and
+    /// with it after EHLO, DATA, VRFY, EXPN, HELP and NOOP, which end a
+    /// group (RFC 2920 §3.1). BDAT's data follows it by design; QUIT and
+    /// STARTTLS handle what follows themselves.
+    fn must_wait_after(&self, cmd: &Command) -> bool {
+        if !self.config.reject_improper_pipelining
+            || self.authenticated.is_some()
+            || matches!(cmd, Command::Bdat { .. } | Command::Quit | Command::StartTls)
+        {
+            return false;
+        }
+        let pipelining = self.config.pipelining && self.helo.as_ref().is_some_and(|(_, extended)| *extended);
+        !pipelining
+            || matches!(
+                cmd,
+                Command::Ehlo { .. }
+                    | Command::Helo { .. }
+                    | Command::Lhlo { .. }
+                    | Command::Data
+                    | Command::Vrfy { .. }
+                    | Command::Expn { .. }
+                    | Command::Help { .. }
+                    | Command::Noop { .. }
+            )
+    }
+
+    fn dispatch(&mut self, cmd: Command) {
         match cmd {
             Command::Ehlo { domain } | Command::Helo { domain } if self.config.lmtp => {
                 let _ = domain;
@@ -770,7 +834,8 @@ impl ServerSession {
         {
             Some(bad(555, (5, 5, 4), "MAIL FROM parameters not recognized or not implemented"))
         } else if !from.is_ascii() && !params.smtputf8 {
-            Some(bad(553, (5, 6, 7), "Non-ASCII address without SMTPUTF8"))
+            // RFC 6531 §3.5: 550 for MAIL, 553 for RCPT.
+            Some(bad(550, (5, 6, 7), "Non-ASCII address without SMTPUTF8"))
         } else {
             None
         };

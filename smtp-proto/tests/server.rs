@@ -228,8 +228,13 @@ fn reply(code: u16, enhanced: &str, text: &str) -> Reply {
     Reply::new(ReplyCode::new(code).unwrap(), Some(enhanced.parse().unwrap()), text)
 }
 
+/// The tests feed whole transcripts at once, which a real client would
+/// only do with PIPELINING: the pipelining check is off here and has its
+/// own tests below.
 fn config() -> ServerConfig {
-    ServerConfig::new(HOST)
+    let mut c = ServerConfig::new(HOST);
+    c.reject_improper_pipelining = false;
+    c
 }
 
 /// Accepts every MAIL, RCPT, message and credential.
@@ -1684,14 +1689,14 @@ fn bare_cr() {
 
 #[test]
 fn bare_lf() {
-    // A bare LF ends the line and the line is refused (see the top of this
-    // file for how Postfix differs); what follows is the next line.
-    after_mail(&[(b"NOOP\n", "500 5.5.2"), (b"RSET\n", "500 5.5.2"), (b"\n", "500 5.5.2")]);
+    // A command ended by a bare LF is read as if it ended in CRLF, as
+    // Postfix's default does (smtpd_forbid_bare_newline = normal).
+    after_mail(&[(b"NOOP\n", "250 2.0.0"), (b"HELP\n", "214 2.0.0"), (b"\n", "500 5.5.2")]);
     let mut d = Driver::greeted(config(), accept_all);
     d.feed("EHLO client.example\nMAIL FROM:<a@example.com>\r\nEHLO client.example\r\nQUIT\n");
     let r = d.take();
-    assert_eq!(r, ["500 5.5.2", "503 5.5.1", "250", "500 5.5.2"]);
-    assert!(!d.s.is_closed());
+    assert_eq!(r, ["250", "250 2.1.0", "250", "221 2.0.0"]);
+    assert!(d.s.is_closed());
 }
 
 #[test]
@@ -1736,9 +1741,9 @@ fn eight_bit_bytes_in_commands() {
 fn non_ascii_addresses_need_smtputf8() {
     let mut d = Driver::greeted(config(), accept_all);
     assert!(d.ehlo().has_keyword("SMTPUTF8"));
-    // RFC 6531 §3.5 names 550 for MAIL; 553 5.6.7 is what Postfix sends.
+    // RFC 6531 §3.5: 550 5.6.7 for MAIL, 553 5.6.7 for RCPT.
     d.feed("MAIL FROM:<jösé@example.com>\r\n");
-    assert_eq!(d.take(), ["553 5.6.7"]);
+    assert_eq!(d.take(), ["550 5.6.7"]);
     d.feed("MAIL FROM:<a@example.com>\r\nRCPT TO:<bø@example.org>\r\nRCPT TO:<b@exämple.org>\r\nRSET\r\n");
     assert_eq!(d.take(), ["250 2.1.0", "553 5.6.7", "553 5.6.7", "250 2.0.0"]);
     d.take_seen();
@@ -1755,7 +1760,7 @@ fn non_ascii_addresses_need_smtputf8() {
     let mut d = Driver::greeted(c, accept_all);
     assert!(!d.ehlo().has_keyword("SMTPUTF8"));
     d.feed("MAIL FROM:<jösé@example.com> SMTPUTF8\r\nMAIL FROM:<jösé@example.com>\r\n");
-    assert_eq!(d.take(), ["555 5.5.4", "553 5.6.7"]);
+    assert_eq!(d.take(), ["555 5.5.4", "550 5.6.7"]);
 }
 
 #[test]
@@ -1797,19 +1802,21 @@ fn unrecognized_parameters_get_555() {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn early_talker_gets_554_and_the_session_closes() {
+fn early_talker_gets_554_then_503_until_quit() {
+    // RFC 5321 §3.1: after a 554 greeting the server answers 503 to every
+    // command but QUIT.
     let mut d = Driver::new(config(), accept_all);
     d.feed("EHLO client.example\r\n");
     assert!(d.take().is_empty() && d.take_seen().is_empty());
     d.s.greet();
     d.pump();
     assert_eq!(d.take(), ["554 5.5.1"]);
+    d.feed("EHLO client.example\r\nMAIL FROM:<a@example.com>\r\n");
+    assert_eq!(d.take(), ["503 5.5.1", "503 5.5.1"]);
+    assert!(!d.s.is_closed());
+    d.feed("QUIT\r\n");
+    assert_eq!(d.take(), ["221 2.0.0"]);
     assert_eq!(d.take_seen(), [Seen::Closed]);
-    assert!(d.s.is_closed());
-    d.feed("MAIL FROM:<a@example.com>\r\n");
-    d.s.greet();
-    d.pump();
-    assert!(d.take().is_empty());
 }
 
 #[test]
@@ -2007,4 +2014,37 @@ proptest! {
         prop_assert_eq!(&bytewise.0, &whole.0, "output differs when fed byte by byte");
         prop_assert_eq!(&bytewise.1, &whole.1, "events differ when fed byte by byte");
     }
+}
+
+#[test]
+fn improper_pipelining_is_refused() {
+    let strict = || {
+        let mut c = ServerConfig::new(HOST);
+        c.reject_improper_pipelining = true;
+        c
+    };
+    // Without PIPELINING (HELO), a client that sends MAIL and RCPT together.
+    let mut d = Driver::greeted(strict(), accept_all);
+    d.feed("HELO client.example\r\n");
+    assert_eq!(d.take(), ["250"]);
+    d.feed("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\n");
+    assert_eq!(d.take(), ["554 5.5.0"]);
+    assert!(d.s.is_closed());
+    // With PIPELINING, MAIL/RCPT/DATA in one group are fine; the message
+    // sent before the 354 is not.
+    let mut d = Driver::greeted(strict(), accept_all);
+    d.feed("EHLO client.example\r\n");
+    d.take();
+    d.feed("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\n");
+    assert_eq!(d.take(), ["250 2.1.0", "250 2.1.5", "354"]);
+    d.feed("x\r\n.\r\n");
+    assert_eq!(d.take(), ["250 2.0.0"]);
+    d.feed("MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nx\r\n.\r\n");
+    assert_eq!(d.take(), ["250 2.1.0", "250 2.1.5", "354", "554 5.5.0"]);
+    assert!(d.s.is_closed());
+    // EHLO ends a group: a command right behind it is improper.
+    let mut d = Driver::greeted(strict(), accept_all);
+    d.feed("EHLO client.example\r\nMAIL FROM:<a@example.com>\r\n");
+    let r = d.take();
+    assert_eq!(r.last().map(String::as_str), Some("554 5.5.0"));
 }

@@ -5,14 +5,20 @@
 #
 # What each test group needs:
 #   mime       python3 (the stdlib `email` package is the oracle)
+#   smtp       python3 with aiosmtpd (PyPI; the sink in scripts/smtp_sink.py
+#              and the server our client talks to), smtplib (stdlib) and
+#              swaks as clients of our example server, openssl for
+#              scripts/test-cert.sh
 #
-# Later crates add their peers here (Dovecot, Postfix/aiosmtpd, dkimpy,
-# openssl, rbldnsd, bogofilter).
+# Later crates add their peers here (Dovecot, Postfix, dkimpy, rbldnsd,
+# bogofilter).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 need_apt=()
-command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
+command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -28,3 +34,14 @@ import sys, email, email.policy
 assert sys.version_info >= (3, 8), "python3 >= 3.8 needed for the email oracle"
 print("install-peers: python3", sys.version.split()[0], "with email package: ok")
 PY
+
+# aiosmtpd from PyPI. A Debian python3 is EXTERNALLY-MANAGED (PEP 668) and
+# refuses a plain `pip install`: there, install python3-aiosmtpd with
+# apt-get, or use a venv first on PATH.
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  python3 -m pip install -q aiosmtpd
+fi
+python3 -c 'import aiosmtpd, smtplib; print("install-peers: aiosmtpd", aiosmtpd.__version__, "and smtplib: ok")'
+
+echo "install-peers: $(swaks --version 2>/dev/null | head -n 1): ok"
+echo "install-peers: $(openssl version): ok"

@@ -133,8 +133,7 @@ impl Limits {
     /// [`Command::parse_with`] performs the same check.
     pub fn check_line(&self, line: &[u8]) -> Result<(), CommandError> {
         let (body, wire_len) = split_crlf(line);
-        let verb_end = body.iter().position(|&b| is_ws(b)).unwrap_or(body.len());
-        self.check_len(wire_len, Verb::lookup(&body[..verb_end]) == Some(Verb::Auth))
+        self.check_len(wire_len, matches!(Verb::at_start(body), Some((Verb::Auth, _))))
     }
 
     fn check_len(&self, wire_len: usize, auth: bool) -> Result<(), CommandError> {
@@ -160,7 +159,10 @@ const C_DCONTENT: u8 = 8; // dcontent of a general address literal
 const C_VALUE: u8 = 16; // esmtp-value, plus UTF-8
 const C_KEYWORD: u8 = 32; // ALPHA / DIGIT / "-"
 const C_TEXT: u8 = 64; // free text: anything but controls (HT allowed)
+const C_LDH: u8 = 128; // C_LETDIG plus "-": the octets of a domain label
 
+// No class holds NUL, CR or LF: `Command::parse_with` relies on it to look
+// for them only in lines it refuses.
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     let mut i = 0;
@@ -212,6 +214,9 @@ static CLASS: [u8; 256] = {
         if (b >= 0x20 && b != 0x7F) || b == b'\t' {
             c |= C_TEXT;
         }
+        if b.is_ascii_alphanumeric() || utf8 || b == b'-' {
+            c |= C_LDH;
+        }
         t[i] = c;
         i += 1;
     }
@@ -223,19 +228,91 @@ fn class(b: u8, c: u8) -> bool {
     CLASS[usize::from(b)] & c != 0
 }
 
+/// The offset of the first octet at or after `i` that is not in class `c`
+/// (`s.len()` if there is none).
+#[inline]
+fn skip(s: &[u8], i: usize, c: u8) -> usize {
+    let rest = s.get(i..).unwrap_or_default();
+    i + rest.iter().position(|&b| !class(b, c)).unwrap_or(rest.len())
+}
+
+// Eight octets at a time, for the long fields (AUTH responses, parameter
+// values): each function sets the high bit of every octet of a word that
+// is not in the set, exactly (no carry crosses octets: `w & LOW7` plus at
+// most 0x7F stays below 0x100), so the lowest set bit marks the first.
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// ASCII octets below 33 or equal to 127 (controls, SP, DEL).
+#[inline]
+const fn ascii_ctl_or_sp(w: u64) -> u64 {
+    let low7 = w & LOW7;
+    // Bit 7 clear in `low7 + 95` below 33; set in `low7 + 1` at 127.
+    (!(low7 + 0x5F5F_5F5F_5F5F_5F5F) | (low7 + 0x0101_0101_0101_0101)) & !w & HIGH
+}
+
+/// Octets that are not printable ASCII (33..=126).
+#[inline]
+const fn not_printable(w: u64) -> u64 {
+    ascii_ctl_or_sp(w) | (w & HIGH)
+}
+
+/// Octets not in [`C_VALUE`]: ASCII below 33, "=" and DEL.
+#[inline]
+const fn not_value(w: u64) -> u64 {
+    // Bit 7 clear in `x + 0x7F` only where `x` is 0, i.e. the octet is "=".
+    let x = (w & LOW7) ^ 0x3D3D_3D3D_3D3D_3D3D;
+    ascii_ctl_or_sp(w) | (!(x + LOW7) & !w & HIGH)
+}
+
+/// The offset of the first octet at or after `i` that `bad` marks (or
+/// `s.len()`), eight octets at a time.
+#[inline]
+fn skip_words(s: &[u8], i: usize, bad: fn(u64) -> u64) -> usize {
+    let mut words = s.get(i..).unwrap_or_default().chunks_exact(8);
+    let mut at = i;
+    for word in &mut words {
+        let found = bad(u64::from_le_bytes(<[u8; 8]>::try_from(word).unwrap_or_default()));
+        if found != 0 {
+            return at + (found.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    // The last few octets, padded with NULs (which every `bad` marks).
+    let last = words.remainder().iter().rev().fold(0, |w, &b| (w << 8) | u64::from(b));
+    at + (bad(last).trailing_zeros() / 8) as usize
+}
+
+/// The offset of the first octet of `s` that is not printable ASCII
+/// (33..=126), or `s.len()`.
+#[inline]
+fn printable_len(s: &[u8]) -> usize {
+    skip_words(s, 0, not_printable)
+}
+
 #[inline]
 fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
 }
 
-fn trim_start_ws(s: &[u8]) -> &[u8] {
-    let n = s.iter().take_while(|&&b| is_ws(b)).count();
-    &s[n..]
+fn trim_start_ws(mut s: &[u8]) -> &[u8] {
+    while let [b, rest @ ..] = s {
+        if !is_ws(*b) {
+            break;
+        }
+        s = rest;
+    }
+    s
 }
 
-fn trim_end_ws(s: &[u8]) -> &[u8] {
-    let n = s.iter().rev().take_while(|&&b| is_ws(b)).count();
-    &s[..s.len() - n]
+fn trim_end_ws(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b] = s {
+        if !is_ws(*b) {
+            break;
+        }
+        s = rest;
+    }
+    s
 }
 
 /// Splits off a trailing CRLF; returns the line and its length on the wire.
@@ -280,12 +357,30 @@ fn escaped(b: &[u8]) -> String {
     s
 }
 
-fn strip_prefix_ci<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
-    if s.len() >= prefix.len() && s[..prefix.len()].eq_ignore_ascii_case(prefix) {
-        Some(&s[prefix.len()..])
-    } else {
-        None
+/// Whether `s` is `upper` (upper-case ASCII, at most 8 octets) in any
+/// case: letters compare without their case bit, other octets exactly, in
+/// one comparison of two words.
+#[inline]
+fn is_word<const N: usize>(s: &[u8], upper: &[u8; N]) -> bool {
+    const { assert!(N <= 8) };
+    let Ok(s) = <&[u8; N]>::try_from(s) else {
+        return false;
+    };
+    let (mut got, mut want, mut case) = ([0u8; 8], [0u8; 8], [0u8; 8]);
+    got[..N].copy_from_slice(s);
+    want[..N].copy_from_slice(upper);
+    for (c, u) in case.iter_mut().zip(upper) {
+        if u.is_ascii_uppercase() {
+            *c = 0x20;
+        }
     }
+    let case = u64::from_le_bytes(case);
+    u64::from_le_bytes(got) | case == u64::from_le_bytes(want) | case
+}
+
+/// `s` after the prefix `upper` (see [`is_word`]), if it starts with it.
+fn strip_word<'a, const N: usize>(s: &'a [u8], upper: &[u8; N]) -> Option<&'a [u8]> {
+    if s.get(..N).is_some_and(|head| is_word(head, upper)) { Some(&s[N..]) } else { None }
 }
 
 enum NumError {
@@ -319,9 +414,48 @@ fn parse_u64(s: &[u8]) -> Result<u64, NumError> {
     Ok(n)
 }
 
-/// Owned copy of octets already checked to be ASCII (or UTF-8).
-fn owned_str(b: &[u8]) -> String {
-    std::str::from_utf8(b).map_or_else(|_| String::from_utf8_lossy(b).into_owned(), str::to_owned)
+/// The text being parsed, and the same octets as `&str` when they are all
+/// UTF-8. A command line is validated once, so that each field copied out
+/// of it is a slice of an already checked `&str` rather than octets checked
+/// again; lines that are not UTF-8 throughout fall back to checking each
+/// field.
+#[derive(Clone, Copy)]
+struct Src<'a> {
+    bytes: &'a [u8],
+    text: Option<&'a str>,
+}
+
+impl<'a> Src<'a> {
+    fn new(bytes: &'a [u8]) -> Src<'a> {
+        Src { bytes, text: std::str::from_utf8(bytes).ok() }
+    }
+
+    fn from_str(text: &'a str) -> Src<'a> {
+        Src { bytes: text.as_bytes(), text: Some(text) }
+    }
+
+    /// `part`, a sub-slice of the text, as `&str` if it is UTF-8.
+    #[inline]
+    fn str(&self, part: &'a [u8]) -> Option<&'a str> {
+        if let Some(text) = self.text {
+            // Where `part` starts in the text: two live slices cannot
+            // overlap unless they share memory, so a range inside the text
+            // holds `part`'s very octets. A `part` from elsewhere (or cut
+            // inside a character) misses, and is checked on its own.
+            let start = part.as_ptr().addr().wrapping_sub(self.bytes.as_ptr().addr());
+            if let Some(s) = start.checked_add(part.len()).and_then(|end| text.get(start..end)) {
+                return Some(s);
+            }
+        }
+        std::str::from_utf8(part).ok()
+    }
+
+    /// Owned copy of `part`, whose octets are already known to be ASCII (or
+    /// UTF-8).
+    #[inline]
+    fn owned(&self, part: &'a [u8]) -> String {
+        self.str(part).map_or_else(|| String::from_utf8_lossy(part).into_owned(), str::to_owned)
+    }
 }
 
 /// Offset of the first NUL, CR or LF.
@@ -331,6 +465,11 @@ fn find_bad_byte(line: &[u8]) -> Option<usize> {
     } else {
         memchr::memchr3(0, b'\r', b'\n', line)
     }
+}
+
+/// [`CommandError::InvalidByte`] for the first NUL, CR or LF of `line`.
+fn invalid_byte(line: &[u8]) -> Option<CommandError> {
+    find_bad_byte(line).map(|position| CommandError::InvalidByte { byte: line[position], position })
 }
 
 fn push_u64(out: &mut Vec<u8>, mut n: u64) {
@@ -798,7 +937,7 @@ impl ReversePath {
     /// Parses `<>` or `<mailbox>` (source routes dropped), with no length
     /// limit.
     pub fn parse(s: &str) -> Result<ReversePath, AddressError> {
-        let (path, end) = scan_path(s.as_bytes(), false, usize::MAX)?;
+        let (path, end) = scan_path(s.as_bytes(), false, usize::MAX, Src::from_str(s))?;
         if end != s.len() {
             return Err(AddressError::TrailingCharacters);
         }
@@ -854,7 +993,7 @@ impl ForwardPath {
     /// Parses `<Postmaster>` or `<mailbox>` (source routes dropped), with no
     /// length limit.
     pub fn parse(s: &str) -> Result<ForwardPath, AddressError> {
-        let (path, end) = scan_path(s.as_bytes(), true, usize::MAX)?;
+        let (path, end) = scan_path(s.as_bytes(), true, usize::MAX, Src::from_str(s))?;
         if end != s.len() {
             return Err(AddressError::TrailingCharacters);
         }
@@ -925,9 +1064,7 @@ fn scan_mailbox(s: &[u8], mut i: usize) -> Result<(usize, usize), AddressError> 
     } else {
         loop {
             let atom = i;
-            while i < s.len() && class(s[i], C_ATEXT) {
-                i += 1;
-            }
+            i = skip(s, i, C_ATEXT);
             if i == atom {
                 return Err(match s.get(i) {
                     None | Some(b'>') if atom > 0 && s.get(atom - 1) != Some(&b'.') => {
@@ -959,10 +1096,7 @@ fn scan_host(s: &[u8], i: usize) -> Result<usize, AddressError> {
         return scan_domain(s, i);
     }
     let start = i + 1;
-    let mut j = start;
-    while j < s.len() && class(s[j], C_DCONTENT) {
-        j += 1;
-    }
+    let j = skip(s, start, C_DCONTENT);
     if s.get(j) != Some(&b']') {
         return Err(AddressError::InvalidAddressLiteral);
     }
@@ -980,13 +1114,10 @@ fn scan_host(s: &[u8], i: usize) -> Result<usize, AddressError> {
 fn scan_domain(s: &[u8], mut i: usize) -> Result<usize, AddressError> {
     let start = i;
     loop {
-        if !(i < s.len() && class(s[i], C_LETDIG)) {
+        if !s.get(i).is_some_and(|&b| class(b, C_LETDIG)) {
             return Err(AddressError::InvalidDomain);
         }
-        i += 1;
-        while i < s.len() && (class(s[i], C_LETDIG) || s[i] == b'-') {
-            i += 1;
-        }
+        i = skip(s, i + 1, C_LDH);
         if s[i - 1] == b'-' {
             return Err(AddressError::InvalidDomain);
         }
@@ -1046,7 +1177,13 @@ enum Path {
 
 /// Scans a path starting at `s[0] == '<'`; returns it and the offset after
 /// the closing `>`.
-fn scan_path(s: &[u8], allow_postmaster: bool, max_len: usize) -> Result<(Path, usize), AddressError> {
+#[inline]
+fn scan_path<'a>(
+    s: &'a [u8],
+    allow_postmaster: bool,
+    max_len: usize,
+    src: Src<'a>,
+) -> Result<(Path, usize), AddressError> {
     if s.first() != Some(&b'<') {
         return Err(AddressError::MissingAngleBrackets);
     }
@@ -1096,7 +1233,7 @@ fn scan_path(s: &[u8], allow_postmaster: bool, max_len: usize) -> Result<(Path, 
     if end + 1 > max_len {
         return Err(AddressError::PathTooLong { len: end + 1, max: max_len });
     }
-    let text = std::str::from_utf8(&s[start..end]).map_err(|_| AddressError::InvalidUtf8)?;
+    let text = src.str(&s[start..end]).ok_or(AddressError::InvalidUtf8)?;
     Ok((Path::Mailbox(Mailbox { text: text.to_owned(), at: at - start }), end + 1))
 }
 
@@ -1321,8 +1458,9 @@ pub struct RcptParams {
     pub unknown: Vec<(String, Option<String>)>,
 }
 
-/// Splits `keyword[=value]` and checks both against RFC 5321's grammar.
-fn bad_keyword(tok: &[u8]) -> CommandError {
+/// The parameter `param` (up to the next space) has a bad keyword.
+fn bad_keyword(param: &[u8]) -> CommandError {
+    let tok = &param[..param.iter().position(|&b| is_ws(b)).unwrap_or(param.len())];
     let shown = tok.iter().position(|&b| b == b'=').map_or(tok, |eq| &tok[..eq]);
     CommandError::InvalidParameter {
         keyword: escaped(shown),
@@ -1330,35 +1468,66 @@ fn bad_keyword(tok: &[u8]) -> CommandError {
     }
 }
 
-fn split_param(tok: &[u8]) -> Result<(&[u8], Option<&[u8]>), CommandError> {
-    let mut i = 0;
-    while i < tok.len() && class(tok[i], C_KEYWORD) {
-        i += 1;
-    }
-    let kw = &tok[..i];
-    if kw.first().is_none_or(|b| !b.is_ascii_alphanumeric()) {
-        return Err(bad_keyword(tok));
-    }
-    let val = match tok.get(i) {
-        None => None,
-        Some(b'=') => Some(&tok[i + 1..]),
-        Some(_) => return Err(bad_keyword(tok)),
-    };
-    if let Some(v) = val {
-        if v.is_empty() {
-            return Err(CommandError::InvalidParameter {
-                keyword: escaped(kw),
-                reason: "empty value after \"=\"",
-            });
+/// An `esmtp-param`, `keyword["=" value]` (RFC 5321 §4.1.2).
+struct Param<'a> {
+    kw: &'a [u8],
+    val: Option<&'a [u8]>,
+}
+
+/// Iterator over the parameters of MAIL or RCPT, separated by runs of SP /
+/// HT; the keyword and value are checked against RFC 5321's grammar as
+/// they are split off, in one pass.
+struct Params<'a> {
+    s: &'a [u8],
+}
+
+impl<'a> Params<'a> {
+    // Always inlined: a `Result` this large comes back through memory.
+    #[inline(always)]
+    fn split(&mut self) -> Result<Param<'a>, CommandError> {
+        let s = self.s;
+        let k = skip(s, 0, C_KEYWORD);
+        let kw = &s[..k];
+        if kw.first().is_none_or(|b| !b.is_ascii_alphanumeric()) {
+            return Err(bad_keyword(s));
         }
-        if !v.iter().all(|&b| class(b, C_VALUE)) {
-            return Err(CommandError::InvalidParameter {
-                keyword: escaped(kw),
-                reason: "the value contains \"=\" or a control character",
-            });
-        }
+        let (val, end) = match s.get(k) {
+            None => (None, k),
+            Some(&b) if is_ws(b) => (None, k),
+            Some(b'=') => {
+                let end = skip_words(s, k + 1, not_value);
+                if s.get(end).is_some_and(|&b| !is_ws(b)) {
+                    return Err(CommandError::InvalidParameter {
+                        keyword: escaped(kw),
+                        reason: "the value contains \"=\" or a control character",
+                    });
+                }
+                if end == k + 1 {
+                    return Err(CommandError::InvalidParameter {
+                        keyword: escaped(kw),
+                        reason: "empty value after \"=\"",
+                    });
+                }
+                (Some(&s[k + 1..end]), end)
+            }
+            Some(_) => return Err(bad_keyword(s)),
+        };
+        self.s = trim_start_ws(&s[end..]);
+        Ok(Param { kw, val })
     }
-    Ok((kw, val))
+}
+
+impl<'a> Iterator for Params<'a> {
+    type Item = Result<Param<'a>, CommandError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.s.is_empty() { None } else { Some(self.split()) }
+    }
+}
+
+fn params(s: &[u8]) -> Params<'_> {
+    Params { s: trim_start_ws(s) }
 }
 
 fn param_err(keyword: &'static str, reason: &'static str) -> CommandError {
@@ -1384,21 +1553,21 @@ fn no_value(keyword: &'static str, val: Option<&[u8]>) -> Result<(), CommandErro
     }
 }
 
-fn push_unknown(
+fn push_unknown<'a>(
     unknown: &mut Vec<(String, Option<String>)>,
-    kw: &[u8],
-    val: Option<&[u8]>,
+    Param { kw, val }: Param<'a>,
+    src: Src<'a>,
 ) -> Result<(), CommandError> {
     if unknown.iter().any(|(k, _)| k.as_bytes().eq_ignore_ascii_case(kw)) {
         return Err(dup(kw));
     }
-    // The keyword is ASCII (checked by split_param).
-    let k = owned_str(kw);
+    // The keyword is ASCII (checked by Params).
+    let k = src.owned(kw);
     let v = match val {
         None => None,
         Some(v) => Some(
-            std::str::from_utf8(v)
-                .map_err(|_| CommandError::InvalidParameter {
+            src.str(v)
+                .ok_or_else(|| CommandError::InvalidParameter {
                     keyword: k.clone(),
                     reason: "the value is not UTF-8",
                 })?
@@ -1409,16 +1578,21 @@ fn push_unknown(
     Ok(())
 }
 
-fn xtext_value(keyword: &'static str, v: &[u8]) -> Result<String, CommandError> {
-    // split_param has excluded "=", SP and controls: without "+" the value
-    // is xtext standing for itself.
-    if !v.contains(&b'+') {
-        return std::str::from_utf8(v)
-            .map(str::to_owned)
-            .map_err(|_| param_err(keyword, "the decoded value is not UTF-8"));
-    }
-    let bytes = xtext::decode_bytes(v).map_err(|_| param_err(keyword, "invalid xtext"))?;
-    String::from_utf8(bytes).map_err(|_| param_err(keyword, "the decoded value is not UTF-8"))
+#[inline]
+fn xtext_value<'a>(keyword: &'static str, v: &'a [u8], src: Src<'a>) -> Result<String, CommandError> {
+    let decoded = match src.str(v) {
+        // Params has excluded "=", SP and controls: without "+" the value
+        // is xtext standing for itself.
+        Some(s) if !v.contains(&b'+') => return Ok(s.to_owned()),
+        Some(s) => xtext::decode(s),
+        // Not UTF-8 as it stands, but hexchars may complete a character.
+        None => xtext::decode_bytes(v)
+            .and_then(|bytes| String::from_utf8(bytes).map_err(|_| xtext::XtextError::InvalidUtf8)),
+    };
+    decoded.map_err(|e| match e {
+        xtext::XtextError::InvalidUtf8 => param_err(keyword, "the decoded value is not UTF-8"),
+        _ => param_err(keyword, "invalid xtext"),
+    })
 }
 
 #[derive(Clone, Copy)]
@@ -1439,14 +1613,14 @@ enum MailKw {
 fn mail_keyword(kw: &[u8]) -> Option<MailKw> {
     let eq = |s: &[u8]| kw.eq_ignore_ascii_case(s);
     Some(match kw.len() {
-        2 if eq(b"BY") => MailKw::By,
-        3 if eq(b"RET") => MailKw::Ret,
-        4 if eq(b"SIZE") => MailKw::Size,
-        4 if eq(b"BODY") => MailKw::Body,
-        4 if eq(b"AUTH") => MailKw::Auth,
-        5 if eq(b"ENVID") => MailKw::Envid,
-        7 if eq(b"HOLDFOR") => MailKw::HoldFor,
-        8 if eq(b"SMTPUTF8") => MailKw::SmtpUtf8,
+        2 if is_word(kw, b"BY") => MailKw::By,
+        3 if is_word(kw, b"RET") => MailKw::Ret,
+        4 if is_word(kw, b"SIZE") => MailKw::Size,
+        4 if is_word(kw, b"BODY") => MailKw::Body,
+        4 if is_word(kw, b"AUTH") => MailKw::Auth,
+        5 if is_word(kw, b"ENVID") => MailKw::Envid,
+        7 if is_word(kw, b"HOLDFOR") => MailKw::HoldFor,
+        8 if is_word(kw, b"SMTPUTF8") => MailKw::SmtpUtf8,
         9 if eq(b"HOLDUNTIL") => MailKw::HoldUntil,
         10 if eq(b"REQUIRETLS") => MailKw::RequireTls,
         11 if eq(b"MT-PRIORITY") => MailKw::MtPriority,
@@ -1454,12 +1628,13 @@ fn mail_keyword(kw: &[u8]) -> Option<MailKw> {
     })
 }
 
-fn parse_mail_params(s: &[u8]) -> Result<MailParams, CommandError> {
+fn parse_mail_params<'a>(s: &'a [u8], src: Src<'a>) -> Result<MailParams, CommandError> {
     let mut p = MailParams::default();
-    for tok in tokens(s) {
-        let (kw, val) = split_param(tok)?;
+    for param in params(s) {
+        let param = param?;
+        let (kw, val) = (param.kw, param.val);
         let Some(known) = mail_keyword(kw) else {
-            push_unknown(&mut p.unknown, kw, val)?;
+            push_unknown(&mut p.unknown, param, src)?;
             continue;
         };
         match known {
@@ -1478,9 +1653,9 @@ fn parse_mail_params(s: &[u8]) -> Result<MailParams, CommandError> {
                     return Err(dup(kw));
                 }
                 let v = need_value("BODY", val)?;
-                p.body = Some(if v.eq_ignore_ascii_case(b"7BIT") {
+                p.body = Some(if is_word(v, b"7BIT") {
                     Body::SevenBit
-                } else if v.eq_ignore_ascii_case(b"8BITMIME") {
+                } else if is_word(v, b"8BITMIME") {
                     Body::EightBitMime
                 } else if v.eq_ignore_ascii_case(b"BINARYMIME") {
                     Body::BinaryMime
@@ -1500,9 +1675,9 @@ fn parse_mail_params(s: &[u8]) -> Result<MailParams, CommandError> {
                     return Err(dup(kw));
                 }
                 let v = need_value("RET", val)?;
-                p.ret = Some(if v.eq_ignore_ascii_case(b"FULL") {
+                p.ret = Some(if is_word(v, b"FULL") {
                     Ret::Full
-                } else if v.eq_ignore_ascii_case(b"HDRS") {
+                } else if is_word(v, b"HDRS") {
                     Ret::Hdrs
                 } else {
                     return Err(value_err("RET", "expected FULL or HDRS"));
@@ -1512,13 +1687,13 @@ fn parse_mail_params(s: &[u8]) -> Result<MailParams, CommandError> {
                 if p.envid.is_some() {
                     return Err(dup(kw));
                 }
-                p.envid = Some(xtext_value("ENVID", need_value("ENVID", val)?)?);
+                p.envid = Some(xtext_value("ENVID", need_value("ENVID", val)?, src)?);
             }
             MailKw::Auth => {
                 if p.auth.is_some() {
                     return Err(dup(kw));
                 }
-                let decoded = xtext_value("AUTH", need_value("AUTH", val)?)?;
+                let decoded = xtext_value("AUTH", need_value("AUTH", val)?, src)?;
                 p.auth = Some(if decoded == "<>" {
                     AuthParam::Unknown
                 } else {
@@ -1566,7 +1741,7 @@ fn parse_mail_params(s: &[u8]) -> Result<MailParams, CommandError> {
                         return Err(param_err("HOLDUNTIL", "the value must be an RFC 3339 date-time"));
                     }
                     // ASCII, checked by is_rfc3339_date_time.
-                    FutureRelease::Until(owned_str(v))
+                    FutureRelease::Until(src.owned(v))
                 });
             }
             MailKw::By => {
@@ -1681,21 +1856,22 @@ fn is_rfc3339_date_time(v: &[u8]) -> bool {
     check().is_some()
 }
 
-fn parse_rcpt_params(s: &[u8]) -> Result<RcptParams, CommandError> {
+fn parse_rcpt_params<'a>(s: &'a [u8], src: Src<'a>) -> Result<RcptParams, CommandError> {
     let mut p = RcptParams::default();
-    for tok in tokens(s) {
-        let (kw, val) = split_param(tok)?;
-        if kw.eq_ignore_ascii_case(b"NOTIFY") {
+    for param in params(s) {
+        let param = param?;
+        let (kw, val) = (param.kw, param.val);
+        if is_word(kw, b"NOTIFY") {
             if p.notify.is_some() {
                 return Err(dup(kw));
             }
             p.notify = Some(parse_notify(need_value("NOTIFY", val)?)?);
-        } else if kw.eq_ignore_ascii_case(b"ORCPT") {
+        } else if is_word(kw, b"ORCPT") {
             if p.orcpt.is_some() {
                 return Err(dup(kw));
             }
             let v = need_value("ORCPT", val)?;
-            let semi = memchr::memchr(b';', v).ok_or_else(|| {
+            let semi = v.iter().position(|&b| b == b';').ok_or_else(|| {
                 param_err("ORCPT", "expected addr-type;address, e.g. ORCPT=rfc822;user@example.com")
             })?;
             let (ty, addr) = (&v[..semi], &v[semi + 1..]);
@@ -1705,10 +1881,12 @@ fn parse_rcpt_params(s: &[u8]) -> Result<RcptParams, CommandError> {
             if addr.is_empty() {
                 return Err(param_err("ORCPT", "the address is empty"));
             }
-            p.orcpt =
-                Some(OriginalRecipient { addr_type: owned_str(ty), address: xtext_value("ORCPT", addr)? });
+            p.orcpt = Some(OriginalRecipient {
+                addr_type: src.owned(ty),
+                address: xtext_value("ORCPT", addr, src)?,
+            });
         } else {
-            push_unknown(&mut p.unknown, kw, val)?;
+            push_unknown(&mut p.unknown, param, src)?;
         }
     }
     Ok(p)
@@ -1716,18 +1894,18 @@ fn parse_rcpt_params(s: &[u8]) -> Result<RcptParams, CommandError> {
 
 /// RFC 3461 §4.1: `"NEVER" / 1#notify-list-element`.
 fn parse_notify(v: &[u8]) -> Result<Notify, CommandError> {
-    if v.eq_ignore_ascii_case(b"NEVER") {
+    if is_word(v, b"NEVER") {
         return Ok(Notify::NEVER);
     }
     let mut n = Notify(0);
     for item in v.split(|&b| b == b',') {
-        n = n.union(if item.eq_ignore_ascii_case(b"SUCCESS") {
+        n = n.union(if is_word(item, b"SUCCESS") {
             Notify::SUCCESS
-        } else if item.eq_ignore_ascii_case(b"FAILURE") {
+        } else if is_word(item, b"FAILURE") {
             Notify::FAILURE
-        } else if item.eq_ignore_ascii_case(b"DELAY") {
+        } else if is_word(item, b"DELAY") {
             Notify::DELAY
-        } else if item.eq_ignore_ascii_case(b"NEVER") {
+        } else if is_word(item, b"NEVER") {
             return Err(value_err("NOTIFY", "NEVER must appear by itself"));
         } else if item.is_empty() {
             return Err(param_err("NOTIFY", "empty element in the list"));
@@ -1995,6 +2173,19 @@ impl Verb {
         }
     }
 
+    /// The verb `line` starts with, and its length: the first word, when it
+    /// is a verb (every verb has 4 letters, or 8 for STARTTLS).
+    fn at_start(line: &[u8]) -> Option<(Verb, usize)> {
+        let word_ends_at = |n: usize| line.get(n).is_none_or(|&b| is_ws(b));
+        match *line {
+            [a, b, c, d, ..] if word_ends_at(4) => Verb::lookup(&[a, b, c, d]).map(|v| (v, 4)),
+            _ if word_ends_at(8) && line.get(..8).is_some_and(|w| is_word(w, b"STARTTLS")) => {
+                Some((Verb::StartTls, 8))
+            }
+            _ => None,
+        }
+    }
+
     const fn name(self) -> &'static str {
         match self {
             Verb::Ehlo => "EHLO",
@@ -2024,37 +2215,40 @@ fn no_args(verb: Verb, args: &[u8]) -> Result<(), CommandError> {
     if args.is_empty() { Ok(()) } else { Err(syntax(verb, "this command takes no arguments")) }
 }
 
-fn hello_domain(verb: Verb, args: &[u8]) -> Result<String, CommandError> {
-    let Some(domain) = tokens(args).next() else {
+/// EHLO / HELO / LHLO: the domain (the first word, printable ASCII) and the
+/// text after it, which is ignored.
+fn hello_domain(verb: Verb, args: &[u8]) -> Result<(&[u8], &[u8]), CommandError> {
+    if args.is_empty() {
         return Err(syntax(verb, "a domain or address literal is required"));
-    };
-    if !domain.iter().all(|&b| (33..=126).contains(&b)) {
+    }
+    let end = printable_len(args);
+    if args.get(end).is_some_and(|&b| !is_ws(b)) {
         return Err(syntax(verb, "the domain must be printable ASCII"));
     }
-    Ok(owned_str(domain))
+    Ok(args.split_at(end))
 }
 
-fn text_arg(verb: Verb, s: &[u8]) -> Result<String, CommandError> {
+fn text_arg<'a>(verb: Verb, s: &'a [u8], src: Src<'a>) -> Result<String, CommandError> {
     if !s.iter().all(|&b| class(b, C_TEXT)) {
         return Err(syntax(verb, "the argument contains a control character"));
     }
-    std::str::from_utf8(s).map(str::to_owned).map_err(|_| syntax(verb, "the argument is not UTF-8"))
+    src.str(s).map(str::to_owned).ok_or_else(|| syntax(verb, "the argument is not UTF-8"))
 }
 
 /// VRFY / EXPN: `String [SP "SMTPUTF8"]`.
-fn string_arg(verb: Verb, args: &[u8]) -> Result<(String, bool), CommandError> {
+fn string_arg<'a>(verb: Verb, args: &'a [u8], src: Src<'a>) -> Result<(String, bool), CommandError> {
     if args.is_empty() {
         return Err(syntax(verb, "an argument is required"));
     }
     let (arg, smtputf8) = match args.iter().rposition(|&b| is_ws(b)) {
-        Some(sp) if args[sp + 1..].eq_ignore_ascii_case(b"SMTPUTF8") => (trim_end_ws(&args[..sp]), true),
+        Some(sp) if is_word(&args[sp + 1..], b"SMTPUTF8") => (trim_end_ws(&args[..sp]), true),
         _ => (args, false),
     };
-    Ok((text_arg(verb, arg)?, smtputf8))
+    Ok((text_arg(verb, arg, src)?, smtputf8))
 }
 
-fn opt_text_arg(verb: Verb, args: &[u8]) -> Result<Option<String>, CommandError> {
-    if args.is_empty() { Ok(None) } else { text_arg(verb, args).map(Some) }
+fn opt_text_arg<'a>(verb: Verb, args: &'a [u8], src: Src<'a>) -> Result<Option<String>, CommandError> {
+    if args.is_empty() { Ok(None) } else { text_arg(verb, args, src).map(Some) }
 }
 
 fn parse_bdat(args: &[u8]) -> Result<Command, CommandError> {
@@ -2069,7 +2263,7 @@ fn parse_bdat(args: &[u8]) -> Result<Command, CommandError> {
     })?;
     let last = match t.next() {
         None => false,
-        Some(l) if l.eq_ignore_ascii_case(b"LAST") => true,
+        Some(l) if is_word(l, b"LAST") => true,
         Some(_) => return Err(syntax(Verb::Bdat, "expected BDAT chunk-size [LAST]")),
     };
     if t.next().is_some() {
@@ -2078,62 +2272,115 @@ fn parse_bdat(args: &[u8]) -> Result<Command, CommandError> {
     Ok(Command::Bdat { size, last })
 }
 
-fn parse_auth(args: &[u8]) -> Result<Command, CommandError> {
-    let mut t = tokens(args);
-    let mech = t.next().ok_or_else(|| syntax(Verb::Auth, "expected AUTH mechanism [initial-response]"))?;
+/// AUTH: `mechanism [SP initial-response]`; `args` starts and ends with a
+/// word.
+fn parse_auth<'a>(args: &'a [u8], src: Src<'a>) -> Result<Command, CommandError> {
+    const USAGE: &str = "expected AUTH mechanism [initial-response]";
+    if args.is_empty() {
+        return Err(syntax(Verb::Auth, USAGE));
+    }
     // RFC 4422 §3.1: 1*20 of upper-case letters, digits, "-" and "_".
-    if mech.len() > 20 || !mech.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+    let m = args.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    let m = m.unwrap_or(args.len());
+    if m > 20 || args.get(m).is_some_and(|&b| !is_ws(b)) {
         return Err(syntax(Verb::Auth, "invalid SASL mechanism name"));
     }
-    let initial_response = match t.next() {
-        None => None,
-        Some(ir) => {
-            if !ir.iter().all(|&b| (33..=126).contains(&b)) {
-                return Err(CommandError::InvalidBase64);
-            }
-            Some(owned_str(ir))
+    let (mech, rest) = args.split_at(m);
+    let rest = trim_start_ws(rest);
+    let initial_response = if rest.is_empty() {
+        None
+    } else {
+        match rest.get(printable_len(rest)) {
+            None => Some(src.owned(rest)),
+            // `args` ends with a word: a third one follows.
+            Some(&b) if is_ws(b) => return Err(syntax(Verb::Auth, USAGE)),
+            Some(_) => return Err(CommandError::InvalidBase64),
         }
     };
-    if t.next().is_some() {
-        return Err(syntax(Verb::Auth, "expected AUTH mechanism [initial-response]"));
-    }
-    let mut mechanism = owned_str(mech);
+    let mut mechanism = src.owned(mech);
     mechanism.make_ascii_uppercase();
     Ok(Command::Auth { mechanism, initial_response })
 }
 
-fn parse_mail(args: &[u8], limits: &Limits) -> Result<Command, CommandError> {
-    let rest = strip_prefix_ci(args, b"FROM:")
+fn parse_mail<'a>(args: &'a [u8], limits: &Limits, src: Src<'a>) -> Result<Command, CommandError> {
+    let rest = strip_word(args, b"FROM:")
         .ok_or_else(|| syntax(Verb::Mail, "expected MAIL FROM:<reverse-path> [parameters]"))?;
     let rest = trim_start_ws(rest);
     if rest.is_empty() {
         return Err(syntax(Verb::Mail, "missing reverse-path after FROM:"));
     }
-    let (path, end) = scan_path(rest, false, limits.max_path_len).map_err(CommandError::InvalidSender)?;
+    let (path, end) =
+        scan_path(rest, false, limits.max_path_len, src).map_err(CommandError::InvalidSender)?;
     let from = match path {
         Path::Null => ReversePath::Null,
         Path::Mailbox(m) => ReversePath::Mailbox(m),
         Path::Postmaster => return Err(CommandError::InvalidSender(AddressError::MissingAt)),
     };
     let params = after_path(rest, end).map_err(CommandError::InvalidSender)?;
-    Ok(Command::Mail { from, params: parse_mail_params(params)? })
+    Ok(Command::Mail { from, params: parse_mail_params(params, src)? })
 }
 
-fn parse_rcpt(args: &[u8], limits: &Limits) -> Result<Command, CommandError> {
-    let rest = strip_prefix_ci(args, b"TO:")
+fn parse_rcpt<'a>(args: &'a [u8], limits: &Limits, src: Src<'a>) -> Result<Command, CommandError> {
+    let rest = strip_word(args, b"TO:")
         .ok_or_else(|| syntax(Verb::Rcpt, "expected RCPT TO:<forward-path> [parameters]"))?;
     let rest = trim_start_ws(rest);
     if rest.is_empty() {
         return Err(syntax(Verb::Rcpt, "missing forward-path after TO:"));
     }
-    let (path, end) = scan_path(rest, true, limits.max_path_len).map_err(CommandError::InvalidRecipient)?;
+    let (path, end) =
+        scan_path(rest, true, limits.max_path_len, src).map_err(CommandError::InvalidRecipient)?;
     let to = match path {
         Path::Null => return Err(CommandError::InvalidRecipient(AddressError::NullPath)),
         Path::Mailbox(m) => ForwardPath::Mailbox(m),
         Path::Postmaster => ForwardPath::Postmaster,
     };
     let params = after_path(rest, end).map_err(CommandError::InvalidRecipient)?;
-    Ok(Command::Rcpt { to, params: parse_rcpt_params(params)? })
+    Ok(Command::Rcpt { to, params: parse_rcpt_params(params, src)? })
+}
+
+/// Parses the line after its length was checked, except that NUL, CR and LF
+/// are left to the caller: the grammar of every argument excludes them,
+/// except the text ignored after an EHLO / HELO / LHLO domain, which is
+/// searched here.
+fn parse_args(line: &[u8], verb: Option<(Verb, usize)>, limits: &Limits) -> Result<Command, CommandError> {
+    let line = trim_end_ws(line);
+    if line.is_empty() {
+        return Err(CommandError::Empty);
+    }
+    let Some((verb, verb_len)) = verb else {
+        let word = &line[..line.iter().position(|&b| is_ws(b)).unwrap_or(line.len())];
+        return Err(CommandError::UnknownCommand { verb: escaped(word) });
+    };
+    let args = trim_start_ws(line.get(verb_len..).unwrap_or_default());
+    let src = || Src::new(line);
+    match verb {
+        Verb::Ehlo | Verb::Helo | Verb::Lhlo => {
+            let (domain, ignored) = hello_domain(verb, args)?;
+            if !ignored.is_empty() {
+                if let Some(e) = invalid_byte(line) {
+                    return Err(e);
+                }
+            }
+            let domain = src().owned(domain);
+            Ok(match verb {
+                Verb::Ehlo => Command::Ehlo { domain },
+                Verb::Helo => Command::Helo { domain },
+                _ => Command::Lhlo { domain },
+            })
+        }
+        Verb::Mail => parse_mail(args, limits, src()),
+        Verb::Rcpt => parse_rcpt(args, limits, src()),
+        Verb::Data => no_args(verb, args).map(|()| Command::Data),
+        Verb::Bdat => parse_bdat(args),
+        Verb::Rset => no_args(verb, args).map(|()| Command::Rset),
+        Verb::Vrfy => string_arg(verb, args, src()).map(|(arg, smtputf8)| Command::Vrfy { arg, smtputf8 }),
+        Verb::Expn => string_arg(verb, args, src()).map(|(arg, smtputf8)| Command::Expn { arg, smtputf8 }),
+        Verb::Help => Ok(Command::Help { arg: opt_text_arg(verb, args, src())? }),
+        Verb::Noop => Ok(Command::Noop { arg: opt_text_arg(verb, args, src())? }),
+        Verb::Quit => no_args(verb, args).map(|()| Command::Quit),
+        Verb::StartTls => no_args(verb, args).map(|()| Command::StartTls),
+        Verb::Auth => parse_auth(args, src()),
+    }
 }
 
 /// Decodes a SASL response sent in base64 (RFC 4954 §4): `=` is the empty
@@ -2157,37 +2404,14 @@ impl Command {
     /// Parses one command line under the given limits.
     pub fn parse_with(line: &[u8], limits: &Limits) -> Result<Command, CommandError> {
         let (line, wire_len) = split_crlf(line);
-        let verb_end = line.iter().position(|&b| is_ws(b)).unwrap_or(line.len());
-        let verb_tok = &line[..verb_end];
-        let verb = Verb::lookup(verb_tok);
-        limits.check_len(wire_len, verb == Some(Verb::Auth))?;
-        if let Some(position) = find_bad_byte(line) {
-            return Err(CommandError::InvalidByte { byte: line[position], position });
-        }
-        let line = trim_end_ws(line);
-        if line.is_empty() {
-            return Err(CommandError::Empty);
-        }
-        let Some(verb) = verb else {
-            return Err(CommandError::UnknownCommand { verb: escaped(verb_tok) });
-        };
-        let args = trim_start_ws(line.get(verb_end..).unwrap_or(&[]));
-        match verb {
-            Verb::Ehlo => Ok(Command::Ehlo { domain: hello_domain(verb, args)? }),
-            Verb::Helo => Ok(Command::Helo { domain: hello_domain(verb, args)? }),
-            Verb::Lhlo => Ok(Command::Lhlo { domain: hello_domain(verb, args)? }),
-            Verb::Mail => parse_mail(args, limits),
-            Verb::Rcpt => parse_rcpt(args, limits),
-            Verb::Data => no_args(verb, args).map(|()| Command::Data),
-            Verb::Bdat => parse_bdat(args),
-            Verb::Rset => no_args(verb, args).map(|()| Command::Rset),
-            Verb::Vrfy => string_arg(verb, args).map(|(arg, smtputf8)| Command::Vrfy { arg, smtputf8 }),
-            Verb::Expn => string_arg(verb, args).map(|(arg, smtputf8)| Command::Expn { arg, smtputf8 }),
-            Verb::Help => Ok(Command::Help { arg: opt_text_arg(verb, args)? }),
-            Verb::Noop => Ok(Command::Noop { arg: opt_text_arg(verb, args)? }),
-            Verb::Quit => no_args(verb, args).map(|()| Command::Quit),
-            Verb::StartTls => no_args(verb, args).map(|()| Command::StartTls),
-            Verb::Auth => parse_auth(args),
+        let verb = Verb::at_start(line);
+        limits.check_len(wire_len, matches!(verb, Some((Verb::Auth, _))))?;
+        // A NUL, CR or LF anywhere refuses the line before anything else
+        // does. No accepted line can hold one (see parse_args), so only a
+        // refused line is searched for them.
+        match parse_args(line, verb, limits) {
+            Ok(command) => Ok(command),
+            Err(e) => Err(invalid_byte(line).unwrap_or(e)),
         }
     }
 
@@ -2351,6 +2575,87 @@ mod tests {
         assert_eq!(Verb::lookup(b"\xcdAIL"), None);
         assert_eq!(Verb::lookup(b"MAI"), None);
         assert_eq!(Verb::lookup(b""), None);
+    }
+
+    #[test]
+    fn no_class_admits_nul_cr_lf() {
+        for b in [0, b'\r', b'\n'] {
+            assert_eq!(CLASS[usize::from(b)], 0, "{b}");
+        }
+    }
+
+    #[test]
+    fn word_at_a_time_scans() {
+        // Every octet in every lane, among neighbours of several kinds:
+        // exactly the octets outside the set are marked.
+        let marks = |w: &[u8; 8], bad: &dyn Fn(u8) -> bool| {
+            w.iter().enumerate().filter(|&(_, &b)| bad(b)).fold(0u64, |m, (k, _)| m | 0x80 << (8 * k))
+        };
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                for fill in [b'a', b'=', b' ', b'!', b'~', 0x7F, 0x80, 0xFF, 0] {
+                    let mut w = [fill; 8];
+                    w[lane] = b;
+                    let word = u64::from_le_bytes(w);
+                    assert_eq!(not_printable(word), marks(&w, &|x| !(33..=126).contains(&x)), "{w:?}");
+                    assert_eq!(not_value(word), marks(&w, &|x| !class(x, C_VALUE)), "{w:?}");
+                }
+            }
+        }
+        // Whole scans, from every start to every end (so every tail length).
+        let line = b"SIZE=123 NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;a+2Bb@example.org X=\xc3\xa9\x7f=y\tz~";
+        for end in 0..=line.len() {
+            let s = &line[..end];
+            for i in 0..=end {
+                assert_eq!(skip_words(s, i, not_value), skip(s, i, C_VALUE), "{i}..{end}");
+                let printable = s[i..].iter().position(|b| !(33..=126).contains(b)).unwrap_or(end - i);
+                assert_eq!(printable_len(&s[i..]), printable, "{i}..{end}");
+            }
+        }
+    }
+
+    #[test]
+    fn words_compare_like_eq_ignore_ascii_case() {
+        fn check<const N: usize>(word: &[u8; N]) {
+            let mut s = *word;
+            for k in 0..N {
+                for b in 0..=255u8 {
+                    s[k] = b;
+                    assert_eq!(is_word(&s, word), s.eq_ignore_ascii_case(word), "{s:?}");
+                }
+                s[k] = word[k].to_ascii_lowercase();
+            }
+            assert!(is_word(&s, word));
+            assert!(!is_word(&s[..N - 1], word));
+        }
+        check(b"FROM:");
+        check(b"TO:");
+        check(b"SMTPUTF8");
+        check(b"8BITMIME");
+        check(b"STARTTLS");
+        check(b"BY");
+    }
+
+    #[test]
+    fn src_slices_only_its_own_text() {
+        let line = b"RCPT TO:<j\xc3\xb8ran@example.com>";
+        let src = Src::new(line);
+        assert!(src.text.is_some());
+        assert_eq!(src.str(&line[9..21]), Some("j\u{f8}ran@examp"));
+        // Cut inside "\xc3\xb8": not UTF-8.
+        assert_eq!(src.str(&line[9..11]), None);
+        assert_eq!(src.str(&line[11..13]), None);
+        // A slice of other memory with the same octets is checked on its own.
+        let other = line[9..21].to_vec();
+        assert_eq!(src.str(&other), Some("j\u{f8}ran@examp"));
+        assert_eq!(src.str(&[]), Some(""));
+        // A line that is not UTF-8 throughout: each field on its own.
+        let bad = b"MAIL FROM:<a@b.example> X=\xff Y=\xc3\xa9";
+        let src = Src::new(bad);
+        assert!(src.text.is_none());
+        assert_eq!(src.str(&bad[11..22]), Some("a@b.example"));
+        assert_eq!(src.str(&bad[26..27]), None);
+        assert_eq!(src.str(&bad[30..32]), Some("\u{e9}"));
     }
 
     #[test]

@@ -153,8 +153,38 @@ pub fn decode_bytes(input: &[u8]) -> Result<Vec<u8>, XtextError> {
 
 /// Decodes xtext into a string; the decoded octets must be UTF-8.
 pub fn decode(input: &str) -> Result<String, XtextError> {
-    let bytes = decode_bytes(input.as_bytes())?;
-    String::from_utf8(bytes).map_err(|_| XtextError::InvalidUtf8)
+    // While every hexchar stands for ASCII, the output is `input`'s text
+    // between hexchars (cut next to ASCII octets, so still UTF-8) and ASCII
+    // characters: it is built as a string, with no second UTF-8 check.
+    let b = input.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    let (mut i, mut start) = (0, 0);
+    while i < b.len() {
+        let c = b[i];
+        if c == b'+' {
+            let hi = b.get(i + 1).copied().and_then(hex_value);
+            let lo = b.get(i + 2).copied().and_then(hex_value);
+            let (Some(hi), Some(lo)) = (hi, lo) else {
+                return Err(XtextError::InvalidHexchar { position: i });
+            };
+            let octet = hi << 4 | lo;
+            if !octet.is_ascii() {
+                // Part of a multi-byte character (or not UTF-8 at all).
+                let bytes = decode_bytes(b)?;
+                return String::from_utf8(bytes).map_err(|_| XtextError::InvalidUtf8);
+            }
+            out.push_str(input.get(start..i).unwrap_or_default());
+            out.push(char::from(octet));
+            i += 3;
+            start = i;
+        } else if is_xchar(c) || c >= 0x80 {
+            i += 1;
+        } else {
+            return Err(XtextError::InvalidChar { position: i, byte: c });
+        }
+    }
+    out.push_str(input.get(start..).unwrap_or_default());
+    Ok(out)
 }
 
 /// Whether `input` decodes without error (the same rules as [`decode_bytes`]).

@@ -18,9 +18,9 @@
 //! - `replies`: the server side of 30 sessions (greeting, Postfix-like EHLO
 //!   before and after STARTTLS, 235, 250 2.1.0, 250 2.1.5, 354, 250 2.0.0
 //!   queued as, 221, Gmail-style multi-line 4xx/5xx rejections), one byte
-//!   stream parsed reply by reply: `Reply::parse(&stream[pos..])` (lines as
-//!   `Vec<String>`) and `smtp_proto::response::parser::ResponseReceiver::
-//!   parse(&mut iter)` + `reset()` (one `String`, lines joined by `\n`).
+//!   stream parsed reply by reply: `Reply::parse(&stream[pos..])` and
+//!   `smtp_proto::response::parser::ResponseReceiver::parse(&mut iter)` +
+//!   `reset()` (each one `String`, lines joined by `\n`).
 //!   `mailwire-stream` uses the incremental `ReplyParser` (`feed` the whole
 //!   stream once, then `next_reply` until `None`).
 //! - `ehlo`: one 12-line EHLO reply into capabilities:
@@ -409,18 +409,18 @@ fn check_replies(stream: &[u8]) {
         let esc = a.enhanced.map(|e| e.to_string());
         let sp_esc = (b.esc != [0, 0, 0]).then(|| format!("{}.{}.{}", b.esc[0], b.esc[1], b.esc[2]));
         assert_eq!(esc, sp_esc, "enhanced code of reply {k}");
-        assert_eq!(a.lines.len(), b.message.split('\n').count(), "lines of reply {k}");
-        multiline += usize::from(a.lines.len() > 1);
+        assert_eq!(a.line_count(), b.message.split('\n').count(), "lines of reply {k}");
+        multiline += usize::from(a.is_multiline());
         // Text: the same lines, modulo spaces at the ends of each line.
-        let ta: Vec<&str> = a.lines.iter().map(|l| l.trim()).collect();
+        let ta: Vec<&str> = a.lines().map(str::trim).collect();
         let tb: Vec<&str> = b.message.split('\n').map(str::trim).collect();
         if ta == tb {
             same_text += 1;
         } else {
-            eprintln!("  reply {k}: texts differ: {:?} / {:?}", a.lines, b.message);
+            eprintln!("  reply {k}: texts differ: {:?} / {:?}", a.text(), b.message);
         }
     }
-    let lines: usize = mw.iter().map(|r| r.lines.len()).sum();
+    let lines: usize = mw.iter().map(Reply::line_count).sum();
     eprintln!(
         "replies: {} replies ({multiline} multi-line, {lines} lines), {} B; codes, enhanced codes and \
          line counts agree, texts agree for {same_text}; ReplyParser = Reply::parse",
@@ -461,7 +461,7 @@ fn check_ehlo(bytes: &[u8]) {
     assert_eq!(caps.size(), Some(sp.size as u64), "SIZE");
     let mut auth = 0u64;
     for m in caps.auth_mechanisms() {
-        auth |= match m.as_str() {
+        auth |= match m.as_ref() {
             "PLAIN" => AUTH_PLAIN,
             "LOGIN" => AUTH_LOGIN,
             other => panic!("unexpected mechanism {other}"),

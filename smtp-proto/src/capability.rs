@@ -37,9 +37,10 @@
 //! nothing is misread and nothing is lost; for keywords that take no
 //! parameters, stray ones are ignored (RFC 6531 requires that for SMTPUTF8).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use std::borrow::Cow;
+use mailwire_sasl::Mechanism;
 
 use crate::reply::{Reply, ReplyCode, ReplyError, ReplyLimits, scan_reply};
 
@@ -60,7 +61,9 @@ pub enum Capability {
     StartTls,
     /// `AUTH mech...` (RFC 4954), mechanism names in upper case. The obsolete
     /// `AUTH=mech...` form that old Microsoft servers send is merged into it.
-    Auth(Vec<String>),
+    /// The names of the mechanisms [`Mechanism::ALL`] lists are borrowed from
+    /// it (no allocation for the usual ones); others are owned.
+    Auth(Vec<Cow<'static, str>>),
     /// `CHUNKING` (RFC 3030): the `BDAT` command.
     Chunking,
     /// `BINARYMIME` (RFC 3030): `BODY=BINARYMIME` with `BDAT`.
@@ -155,96 +158,169 @@ impl CapabilityKind {
 
     /// The kind whose keyword this is (any case), or `Other`.
     pub fn from_keyword(keyword: &str) -> CapabilityKind {
-        use CapabilityKind as K;
-        // Only the keywords of the same length are compared.
-        let candidates: &[(&str, CapabilityKind)] = match keyword.len() {
-            3 => &[("DSN", K::Dsn)],
-            4 => &[
-                ("SIZE", K::Size),
-                ("AUTH", K::Auth),
-                ("HELP", K::Help),
-                ("VRFY", K::Vrfy),
-                ("EXPN", K::Expn),
-                ("ETRN", K::Etrn),
-            ],
-            8 => &[
-                ("8BITMIME", K::EightBitMime),
-                ("STARTTLS", K::StartTls),
-                ("SMTPUTF8", K::SmtpUtf8),
-                ("CHUNKING", K::Chunking),
-            ],
-            9 => &[("DELIVERBY", K::DeliverBy)],
-            10 => {
-                &[("PIPELINING", K::Pipelining), ("BINARYMIME", K::BinaryMime), ("REQUIRETLS", K::RequireTls)]
-            }
-            11 => &[("MT-PRIORITY", K::MtPriority)],
-            13 => &[("FUTURERELEASE", K::FutureRelease)],
-            19 => &[("ENHANCEDSTATUSCODES", K::EnhancedStatusCodes)],
-            _ => &[],
-        };
-        candidates.iter().find(|(k, _)| k.eq_ignore_ascii_case(keyword)).map_or(K::Other, |&(_, kind)| kind)
+        kind_of(keyword.as_bytes())
     }
 }
 
-/// A decimal number of at most 20 digits that fits in `u64`.
-fn number(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+/// [`CapabilityKind::from_keyword`] on bytes. Servers send the keywords
+/// in upper case: those match as they are; others are upper-cased first.
+fn kind_of(keyword: &[u8]) -> CapabilityKind {
+    match kind_of_upper(keyword) {
+        CapabilityKind::Other if keyword.iter().any(u8::is_ascii_lowercase) => {
+            let mut buf = [0u8; "ENHANCEDSTATUSCODES".len()];
+            if keyword.len() > buf.len() {
+                return CapabilityKind::Other;
+            }
+            for (to, from) in buf.iter_mut().zip(keyword) {
+                *to = from.to_ascii_uppercase();
+            }
+            kind_of_upper(&buf[..keyword.len()])
+        }
+        kind => kind,
+    }
+}
+
+/// The kind whose upper-case keyword this is, or `Other`. Inlined so that
+/// a `match` on the result (as in [`bare`]) folds into this one.
+#[inline(always)]
+fn kind_of_upper(keyword: &[u8]) -> CapabilityKind {
+    use CapabilityKind as K;
+    match keyword {
+        b"SIZE" => K::Size,
+        b"PIPELINING" => K::Pipelining,
+        b"8BITMIME" => K::EightBitMime,
+        b"SMTPUTF8" => K::SmtpUtf8,
+        b"STARTTLS" => K::StartTls,
+        b"AUTH" => K::Auth,
+        b"CHUNKING" => K::Chunking,
+        b"BINARYMIME" => K::BinaryMime,
+        b"DSN" => K::Dsn,
+        b"ENHANCEDSTATUSCODES" => K::EnhancedStatusCodes,
+        b"REQUIRETLS" => K::RequireTls,
+        b"MT-PRIORITY" => K::MtPriority,
+        b"FUTURERELEASE" => K::FutureRelease,
+        b"DELIVERBY" => K::DeliverBy,
+        b"HELP" => K::Help,
+        b"VRFY" => K::Vrfy,
+        b"EXPN" => K::Expn,
+        b"ETRN" => K::Etrn,
+        _ => K::Other,
+    }
+}
+
+/// A decimal number of digits only that fits in `u64`.
+fn number(s: &[u8]) -> Option<u64> {
+    if s.is_empty() {
         return None;
     }
-    s.parse().ok()
+    s.iter().try_fold(0u64, |n, &b| {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    })
+}
+
+/// Text from the wire, with U+FFFD for what is not UTF-8.
+fn lossy(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// Takes the first word off `rest`: the bytes up to the next ASCII white
+/// space, after any at the start (as `str::split_ascii_whitespace` splits).
+/// `None` when only white space is left.
+fn next_word<'a>(rest: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let start = rest.iter().position(|b| !b.is_ascii_whitespace())?;
+    let from_start = &rest[start..];
+    let len = from_start.iter().position(u8::is_ascii_whitespace).unwrap_or(from_start.len());
+    let (word, tail) = from_start.split_at(len);
+    *rest = tail;
+    Some(word)
+}
+
+/// [`lossy`], upper-cased.
+fn upper(bytes: &[u8]) -> String {
+    let mut s = lossy(bytes);
+    s.make_ascii_uppercase();
+    s
 }
 
 impl Capability {
     /// Reads one line of an EHLO reply (after the first): a keyword and its
     /// parameters, separated by spaces. Returns `None` for a blank line.
     pub fn parse_line(line: &str) -> Option<Capability> {
-        let mut words = line.split_ascii_whitespace();
-        let keyword = words.next()?;
+        Capability::parse_bytes(line.as_bytes())
+    }
+
+    /// [`parse_line`](Self::parse_line) on the line as received: what is not
+    /// UTF-8 in the text kept becomes U+FFFD.
+    fn parse_bytes(line: &[u8]) -> Option<Capability> {
+        // Most lines are one upper-case keyword and nothing else.
+        let kind = kind_of_upper(line);
+        if kind != CapabilityKind::Other {
+            return Some(Capability::from_kind(kind, line, &[] as &[&[u8]]));
+        }
+        let mut rest = line;
+        let keyword = next_word(&mut rest)?;
         // Most lines have at most a few parameters: no allocation for those.
-        let mut few = [""; 4];
+        let mut few: [&[u8]; 4] = [&[]; 4];
         let mut n = 0;
-        for word in words.by_ref() {
+        while let Some(word) = next_word(&mut rest) {
             if n == few.len() {
-                let mut all: Vec<&str> = few.to_vec();
+                let mut all: Vec<&[u8]> = few.to_vec();
                 all.push(word);
-                all.extend(words);
-                return Some(Capability::from_parts(keyword, &all));
+                while let Some(word) = next_word(&mut rest) {
+                    all.push(word);
+                }
+                return Some(Capability::from_words(keyword, &all));
             }
             few[n] = word;
             n += 1;
         }
-        Some(Capability::from_parts(keyword, &few[..n]))
+        Some(Capability::from_words(keyword, &few[..n]))
     }
 
     /// The capability for a keyword (any case) and its parameters.
     pub fn from_parts(keyword: &str, params: &[&str]) -> Capability {
-        let other = || Capability::Other {
-            keyword: keyword.to_ascii_uppercase(),
-            params: params.iter().map(|p| (*p).to_owned()).collect(),
-        };
-        let upper = |ps: &[&str]| ps.iter().map(|p| p.to_ascii_uppercase()).collect::<Vec<_>>();
-        if keyword.len() > 5 && keyword.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
+        Capability::from_words(keyword.as_bytes(), params)
+    }
+
+    /// [`from_parts`](Self::from_parts) on bytes.
+    fn from_words<P: AsRef<[u8]>>(keyword: &[u8], params: &[P]) -> Capability {
+        if keyword.len() > 5 && keyword[..5].eq_ignore_ascii_case(b"AUTH=") {
             // `AUTH=LOGIN PLAIN`: the first mechanism is glued to the keyword.
-            let mut mechs = vec![keyword[5..].to_ascii_uppercase()];
-            mechs.extend(upper(params));
-            return Capability::Auth(mechs);
+            return auth(Some(&keyword[5..]), params);
         }
-        match (CapabilityKind::from_keyword(keyword), params) {
+        Capability::from_kind(kind_of(keyword), keyword, params)
+    }
+
+    /// The capability of a kind of keyword, with its parameters.
+    fn from_kind<P: AsRef<[u8]>>(kind: CapabilityKind, keyword: &[u8], params: &[P]) -> Capability {
+        let other = || Capability::Other {
+            keyword: upper(keyword),
+            params: params.iter().map(|p| lossy(p.as_ref())).collect(),
+        };
+        match (kind, params) {
             (CapabilityKind::Size, []) => Capability::Size(None),
-            (CapabilityKind::Size, [n]) => number(n).map_or_else(other, |n| Capability::Size(Some(n))),
+            (CapabilityKind::Size, [n]) => {
+                number(n.as_ref()).map_or_else(other, |n| Capability::Size(Some(n)))
+            }
             (CapabilityKind::DeliverBy, []) => Capability::DeliverBy(None),
             (CapabilityKind::DeliverBy, [n]) => {
-                number(n).map_or_else(other, |n| Capability::DeliverBy(Some(n)))
+                number(n.as_ref()).map_or_else(other, |n| Capability::DeliverBy(Some(n)))
             }
             (CapabilityKind::MtPriority, []) => Capability::MtPriority(None),
-            (CapabilityKind::MtPriority, [p]) => Capability::MtPriority(Some((*p).to_owned())),
-            (CapabilityKind::FutureRelease, [interval, datetime]) => match number(interval) {
+            (CapabilityKind::MtPriority, [p]) => Capability::MtPriority(Some(lossy(p.as_ref()))),
+            (CapabilityKind::FutureRelease, [interval, datetime]) => match number(interval.as_ref()) {
                 Some(max_interval) => {
-                    Capability::FutureRelease { max_interval, max_datetime: (*datetime).to_owned() }
+                    Capability::FutureRelease { max_interval, max_datetime: lossy(datetime.as_ref()) }
                 }
                 None => other(),
             },
-            (CapabilityKind::Auth, ps) => Capability::Auth(upper(ps)),
+            (CapabilityKind::Auth, _) => auth(None, params),
             (CapabilityKind::Pipelining, _) => Capability::Pipelining,
             (CapabilityKind::EightBitMime, _) => Capability::EightBitMime,
             (CapabilityKind::SmtpUtf8, _) => Capability::SmtpUtf8,
@@ -306,9 +382,8 @@ impl fmt::Display for Capability {
             Capability::FutureRelease { max_interval, max_datetime } => {
                 write!(f, " {max_interval} {max_datetime}")
             }
-            Capability::Auth(params) | Capability::Other { params, .. } => {
-                params.iter().try_for_each(|p| write!(f, " {p}"))
-            }
+            Capability::Auth(mechs) => mechs.iter().try_for_each(|m| write!(f, " {m}")),
+            Capability::Other { params, .. } => params.iter().try_for_each(|p| write!(f, " {p}")),
             _ => Ok(()),
         }
     }
@@ -339,11 +414,11 @@ impl Capabilities {
             return Err(CapabilityError::NotAccepted { code: reply.code });
         }
         let mut caps =
-            Capabilities { list: Vec::with_capacity(reply.lines.len()), ..Capabilities::default() };
-        let mut lines = reply.lines.iter();
-        caps.set_greeting(lines.next().map_or("", String::as_str));
+            Capabilities { list: Vec::with_capacity(reply.line_count()), ..Capabilities::default() };
+        let mut lines = reply.lines();
+        caps.set_greeting(lines.next().unwrap_or_default().as_bytes());
         for line in lines {
-            caps.add_line(line);
+            caps.add_line(line.as_bytes());
         }
         Ok(caps)
     }
@@ -353,18 +428,13 @@ impl Capabilities {
     /// how many bytes the reply took.
     pub fn parse(input: &[u8]) -> Result<(Self, usize), CapabilityError> {
         let mut caps = Capabilities::default();
-        let mut first = true;
-        let (code, _, used) = scan_reply(input, &ReplyLimits::DEFAULT, |text, _| {
-            let text = match std::str::from_utf8(text) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => String::from_utf8_lossy(text),
-            };
+        let (code, _, used) = scan_reply(input, &ReplyLimits::DEFAULT, |text, first, _| {
             if first {
-                first = false;
-                caps.set_greeting(&text);
-                caps.list.reserve(12);
+                caps.set_greeting(text);
+                // Room for a typical EHLO reply.
+                caps.list = Vec::with_capacity(12);
             } else {
-                caps.add_line(&text);
+                caps.add_line(text);
             }
         })
         .map_err(CapabilityError::Reply)?;
@@ -374,50 +444,58 @@ impl Capabilities {
         Ok((caps, used))
     }
 
-    /// Reads the first line: the domain, then the optional greeting text.
-    fn set_greeting(&mut self, first: &str) {
-        let first = first.trim_matches([' ', '\t']);
-        let (domain, text) = match first.split_once([' ', '\t']) {
-            Some((domain, text)) => {
-                let text = text.trim_start_matches([' ', '\t']);
-                (domain, (!text.is_empty()).then(|| text.to_owned()))
+    /// Reads the first line: the domain, then the optional greeting text,
+    /// separated by spaces or tabs.
+    fn set_greeting(&mut self, first: &[u8]) {
+        let first = trim_blanks_start(trim_blanks_end(first));
+        let (domain, text) = match first.iter().position(|&b| b <= b' ' && is_blank(b)) {
+            Some(i) => {
+                let text = trim_blanks_start(&first[i + 1..]);
+                (&first[..i], (!text.is_empty()).then(|| lossy(text)))
             }
             None => (first, None),
         };
-        self.domain = domain.to_owned();
+        self.domain = lossy(domain);
         self.text = text;
     }
 
     /// Reads a line after the first.
-    fn add_line(&mut self, line: &str) {
-        if let Some(cap) = Capability::parse_line(line) {
+    #[inline]
+    fn add_line(&mut self, line: &[u8]) {
+        // Most lines are one keyword in upper case, without parameters.
+        if let Some(cap) = bare(kind_of_upper(line)) {
+            self.list.push(cap);
+        } else if let Some(cap) = Capability::parse_bytes(line) {
             self.push(cap);
         }
     }
 
     /// Adds an extension; AUTH mechanisms join an AUTH already there (each
     /// mechanism once).
+    #[inline]
     pub fn push(&mut self, cap: Capability) {
-        if let Capability::Auth(mechs) = cap {
-            if let Some(Capability::Auth(have)) =
-                self.list.iter_mut().find(|c| matches!(c, Capability::Auth(_)))
-            {
-                for m in mechs {
-                    if !have.contains(&m) {
-                        have.push(m);
-                    }
+        let Capability::Auth(mut mechs) = cap else {
+            self.list.push(cap);
+            return;
+        };
+        if let Some(Capability::Auth(have)) = self.list.iter_mut().find(|c| matches!(c, Capability::Auth(_)))
+        {
+            for m in mechs {
+                if !have.contains(&m) {
+                    have.push(m);
                 }
-            } else {
-                let mut unique: Vec<String> = Vec::with_capacity(mechs.len());
-                for m in mechs {
-                    if !unique.contains(&m) {
-                        unique.push(m);
-                    }
-                }
-                self.list.push(Capability::Auth(unique));
             }
         } else {
-            self.list.push(cap);
+            // Each mechanism once, in the order of their first mention.
+            let mut k = 0;
+            while k < mechs.len() {
+                if mechs[..k].contains(&mechs[k]) {
+                    mechs.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
+            self.list.push(Capability::Auth(mechs));
         }
     }
 
@@ -457,7 +535,7 @@ impl Capabilities {
     }
 
     /// The AUTH mechanisms, upper-case, in the server's order (empty without AUTH).
-    pub fn auth_mechanisms(&self) -> &[String] {
+    pub fn auth_mechanisms(&self) -> &[Cow<'static, str>] {
         match self.get(CapabilityKind::Auth) {
             Some(Capability::Auth(mechs)) => mechs,
             _ => &[],
@@ -549,13 +627,12 @@ impl Capabilities {
     /// line per extension, the last with `250 ` (no enhanced codes: RFC 2034
     /// servers do not put them on EHLO replies).
     pub fn to_reply(&self, domain: &str, greeting_text: Option<&str>) -> Reply {
-        let mut lines = Vec::with_capacity(self.list.len() + 1);
-        lines.push(match greeting_text {
+        let first = match greeting_text {
             Some(text) if !text.is_empty() => format!("{domain} {text}"),
             _ => domain.to_owned(),
-        });
-        lines.extend(self.list.iter().map(Capability::to_string));
-        Reply { code: ReplyCode::OK, enhanced: None, lines }
+        };
+        let lines = std::iter::once(first).chain(self.list.iter().map(Capability::to_string));
+        Reply::from_lines(ReplyCode::OK, None, lines)
     }
 }
 
@@ -566,6 +643,68 @@ impl<'a> IntoIterator for &'a Capabilities {
     fn into_iter(self) -> Self::IntoIter {
         self.list.iter()
     }
+}
+
+/// The capability of a known keyword that came without parameters, except
+/// AUTH (merged by [`Capabilities::push`]) and FUTURERELEASE (which needs
+/// two parameters: alone it is an `Other`).
+fn bare(kind: CapabilityKind) -> Option<Capability> {
+    use CapabilityKind as K;
+    Some(match kind {
+        K::Size => Capability::Size(None),
+        K::Pipelining => Capability::Pipelining,
+        K::EightBitMime => Capability::EightBitMime,
+        K::SmtpUtf8 => Capability::SmtpUtf8,
+        K::StartTls => Capability::StartTls,
+        K::Chunking => Capability::Chunking,
+        K::BinaryMime => Capability::BinaryMime,
+        K::Dsn => Capability::Dsn,
+        K::EnhancedStatusCodes => Capability::EnhancedStatusCodes,
+        K::RequireTls => Capability::RequireTls,
+        K::MtPriority => Capability::MtPriority(None),
+        K::DeliverBy => Capability::DeliverBy(None),
+        K::Help => Capability::Help,
+        K::Vrfy => Capability::Vrfy,
+        K::Expn => Capability::Expn,
+        K::Etrn => Capability::Etrn,
+        K::Auth | K::FutureRelease | K::Other => return None,
+    })
+}
+
+/// `AUTH` with its mechanisms, upper-cased: `first`, if given, then `params`.
+fn auth<P: AsRef<[u8]>>(first: Option<&[u8]>, params: &[P]) -> Capability {
+    let mut mechs = Vec::with_capacity(params.len() + usize::from(first.is_some()));
+    mechs.extend(first.map(mechanism));
+    mechs.extend(params.iter().map(|p| mechanism(p.as_ref())));
+    Capability::Auth(mechs)
+}
+
+/// A SASL mechanism's name, upper-cased: borrowed from [`Mechanism::name`]
+/// for the mechanisms it knows.
+fn mechanism(name: &[u8]) -> Cow<'static, str> {
+    match Mechanism::ALL.into_iter().find(|m| m.name().as_bytes().eq_ignore_ascii_case(name)) {
+        Some(known) => Cow::Borrowed(known.name()),
+        None => Cow::Owned(upper(name)),
+    }
+}
+
+/// A space or a tab: what separates the domain from the greeting text.
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t')
+}
+
+fn trim_blanks_start(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    s
+}
+
+fn trim_blanks_end(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
 }
 
 /// Why a reply could not be read as an EHLO reply.
@@ -633,5 +772,36 @@ mod tests {
         {
             assert_eq!(Capability::parse_line(line).unwrap().to_string(), line);
         }
+    }
+
+    #[test]
+    fn keywords_and_mechanisms() {
+        assert_eq!(CapabilityKind::from_keyword("pipelining"), CapabilityKind::Pipelining);
+        assert_eq!(CapabilityKind::from_keyword("EnhancedStatusCodes"), CapabilityKind::EnhancedStatusCodes);
+        assert_eq!(CapabilityKind::from_keyword("SIZEX"), CapabilityKind::Other);
+        assert_eq!(CapabilityKind::from_keyword("ENHANCEDSTATUSCODESX"), CapabilityKind::Other);
+        // Known mechanisms are borrowed, the others owned; both upper-cased.
+        let Some(Capability::Auth(mechs)) = Capability::parse_line("AUTH plain x-foo") else { panic!() };
+        assert_eq!(mechs, ["PLAIN", "X-FOO"]);
+        assert!(matches!(mechs[0], Cow::Borrowed(_)) && matches!(mechs[1], Cow::Owned(_)));
+        assert_eq!(Capability::parse_line("FUTURERELEASE"), Capability::parse_line("futurerelease"));
+        assert!(matches!(Capability::parse_line("FUTURERELEASE"), Some(Capability::Other { .. })));
+    }
+
+    #[test]
+    fn parse_agrees_with_from_reply() {
+        let ehlo: &[u8] = b"250-\xffmx.example.com  hi \xe6\r\n250-auth=login\r\n250-X\xffY a\xff\r\n\
+                           250-Size 10\r\n250-AUTH PLAIN LOGIN login\r\n250 8bitmime\r\n";
+        let (caps, used) = Capabilities::parse(ehlo).unwrap();
+        assert_eq!(used, ehlo.len());
+        assert_eq!(Capabilities::from_reply(&Reply::parse(ehlo).unwrap().0), Ok(caps.clone()));
+        assert_eq!(
+            (caps.domain.as_str(), caps.text.as_deref()),
+            ("\u{fffd}mx.example.com", Some("hi \u{fffd}"))
+        );
+        assert_eq!(caps.auth_mechanisms(), ["LOGIN", "PLAIN"]);
+        assert_eq!(caps.size(), Some(10));
+        assert_eq!(caps.other_params("X\u{fffd}Y"), Some(&["a\u{fffd}".to_owned()][..]));
+        assert!(caps.supports_8bitmime());
     }
 }

@@ -598,8 +598,11 @@ impl ClientSession {
         if self.authenticated || self.config.credentials.is_none() {
             return self.become_ready();
         }
-        let offered: Vec<String> =
-            self.caps.as_ref().map(|c| c.auth_mechanisms().to_vec()).unwrap_or_default();
+        let offered: Vec<String> = self
+            .caps
+            .as_ref()
+            .map(|c| c.auth_mechanisms().iter().map(|m| m.to_string()).collect())
+            .unwrap_or_default();
         if offered.is_empty() {
             return self.fail(ClientError::AuthNotOffered);
         }
@@ -624,7 +627,7 @@ impl ClientSession {
         let Some(sasl) = self.sasl.as_mut() else { return };
         match reply.code.get() {
             334 => {
-                let text = reply.lines.first().map(|l| l.trim()).unwrap_or("");
+                let text = reply.first_line().trim();
                 let Ok(challenge) = base64_simd::STANDARD.decode_to_vec(text) else {
                     return self.fail(ClientError::Unexpected(reply));
                 };

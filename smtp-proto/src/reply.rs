@@ -5,7 +5,8 @@
 //! A reply is one or more lines `ddd-text` ended by one `ddd text` (or a bare
 //! `ddd`), all with the same code. [`Reply`] keeps the code, the enhanced
 //! status code of RFC 2034 when the first line starts with one (it is then
-//! taken off every line that repeats it), and each line's text.
+//! taken off every line that repeats it), and the lines' text, joined by
+//! `\n` in one `String`.
 //!
 //! - [`Reply::parse`] reads one reply from the start of a slice and says how
 //!   many bytes it used, or [`ReplyError::Incomplete`].
@@ -34,12 +35,13 @@
 //!
 //! let ehlo = parser.next_reply().unwrap().unwrap();
 //! assert_eq!(ehlo.code, ReplyCode::OK);
-//! assert_eq!(ehlo.lines, ["mx.example.com", "PIPELINING", "SIZE 1000"]);
+//! assert!(ehlo.lines().eq(["mx.example.com", "PIPELINING", "SIZE 1000"]));
+//! assert_eq!(ehlo.text(), "mx.example.com\nPIPELINING\nSIZE 1000");
 //!
 //! let rcpt = parser.next_reply().unwrap().unwrap();
 //! assert!(rcpt.code.is_permanent_negative());
 //! assert_eq!(rcpt.enhanced, Some(EnhancedCode::BAD_DESTINATION_MAILBOX));
-//! assert_eq!(rcpt.lines, ["No such user"]);
+//! assert_eq!(rcpt.first_line(), "No such user");
 //! assert!(parser.next_reply().is_none());
 //!
 //! let mut out = Vec::new();
@@ -49,7 +51,7 @@
 
 use std::fmt;
 
-use memchr::{memchr, memchr2, memchr3};
+use memchr::{memchr, memchr2};
 
 use crate::enhanced::EnhancedCode;
 
@@ -433,7 +435,11 @@ impl fmt::Display for ReplyError {
 impl std::error::Error for ReplyError {}
 
 /// One SMTP reply: its code, the enhanced status code if the first line has
-/// one, and the text of each line.
+/// one, and the text of its lines.
+///
+/// The text is kept as one `String`, the lines joined by `\n` (a line's text
+/// never holds a LF): [`lines`](Self::lines) iterates over them,
+/// [`first_line`](Self::first_line) and [`text`](Self::text) borrow.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reply {
     /// The reply code.
@@ -445,26 +451,51 @@ pub struct Reply {
     /// [`write`](Self::write) puts it back on every line.
     pub enhanced: Option<EnhancedCode>,
     /// Each line's text, without the code, the separator, the enhanced code
-    /// and the line ending. A parsed reply has at least one line (possibly
-    /// empty); [`write`](Self::write) treats an empty list as one empty line.
-    pub lines: Vec<String>,
+    /// and the line ending, joined by `\n`. A reply has at least one line
+    /// (possibly empty): the empty text is one empty line.
+    text: String,
 }
 
 impl Reply {
     /// A reply with `text`; each `\n` in it (with a `\r` before it, if any)
     /// starts another line.
     pub fn new(code: ReplyCode, enhanced: Option<EnhancedCode>, text: &str) -> Reply {
-        let lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l).to_owned()).collect();
-        Reply { code, enhanced, lines }
+        let text = if text.contains('\r') {
+            let mut joined = String::with_capacity(text.len());
+            for (i, line) in text.split('\n').enumerate() {
+                if i > 0 {
+                    joined.push('\n');
+                }
+                joined.push_str(line.strip_suffix('\r').unwrap_or(line));
+            }
+            joined
+        } else {
+            text.to_owned()
+        };
+        Reply { code, enhanced, text }
     }
 
-    /// A reply with the given lines.
+    /// A reply with the given lines (no lines: one empty line). A line cannot
+    /// hold a line break: a LF inside one is taken as a space, as
+    /// [`write`](Self::write) would send it.
     pub fn from_lines<I, S>(code: ReplyCode, enhanced: Option<EnhancedCode>, lines: I) -> Reply
     where
         I: IntoIterator<Item = S>,
-        S: Into<String>,
+        S: AsRef<str>,
     {
-        Reply { code, enhanced, lines: lines.into_iter().map(Into::into).collect() }
+        let mut text = String::new();
+        for (i, line) in lines.into_iter().enumerate() {
+            if i > 0 {
+                text.push('\n');
+            }
+            let line = line.as_ref();
+            if line.contains('\n') {
+                text.push_str(&line.replace('\n', " "));
+            } else {
+                text.push_str(line);
+            }
+        }
+        Reply { code, enhanced, text }
     }
 
     /// Parses one reply at the start of `input` with the default
@@ -478,15 +509,15 @@ impl Reply {
 
     /// [`parse`](Self::parse) with other limits.
     pub fn parse_with(input: &[u8], limits: &ReplyLimits) -> Result<(Reply, usize), ReplyError> {
-        let mut lines = Vec::new();
+        let mut text = Vec::new();
         let (code, enhanced, used) =
-            scan_reply(input, limits, |text, last| push_line(&mut lines, text, last))?;
-        Ok((Reply { code, enhanced, lines }, used))
+            scan_reply(input, limits, |line, first, last| push_line(&mut text, line, first, last))?;
+        Ok((Reply { code, enhanced, text: text_to_string(text) }, used))
     }
 
     /// Appends the reply in wire form: `ddd-` on every line but the last,
     /// `ddd ` on the last, the enhanced code (if any) after the separator on
-    /// every line, CRLF after each. CR, LF and NUL inside a line's text are
+    /// every line, CRLF after each. CR and NUL inside a line's text are
     /// written as spaces, so the output is always one well-formed reply.
     pub fn write(&self, out: &mut Vec<u8>) {
         self.write_inner(out, self.enhanced);
@@ -511,11 +542,11 @@ impl Reply {
         if let Some(e) = enhanced {
             e.write(&mut esc);
         }
-        let count = self.lines.len().max(1);
-        let text_len: usize = self.lines.iter().map(String::len).sum();
-        out.reserve(text_len + count * (7 + esc.len()));
-        for i in 0..count {
-            let text = self.lines.get(i).map_or(&b""[..], |l| l.as_bytes());
+        let count = self.line_count();
+        out.reserve(self.text.len() + count * (7 + esc.len()));
+        let clean = memchr2(b'\r', 0, self.text.as_bytes()).is_none();
+        for (i, line) in self.lines().enumerate() {
+            let text = line.as_bytes();
             out.extend_from_slice(&code);
             out.push(if i + 1 == count { b' ' } else { b'-' });
             if !esc.is_empty() {
@@ -524,28 +555,43 @@ impl Reply {
                     out.push(b' ');
                 }
             }
-            if memchr3(b'\r', b'\n', 0, text).is_none() {
+            if clean {
                 out.extend_from_slice(text);
             } else {
-                out.extend(text.iter().map(|&b| if matches!(b, b'\r' | b'\n' | 0) { b' ' } else { b }));
+                out.extend(text.iter().map(|&b| if matches!(b, b'\r' | 0) { b' ' } else { b }));
             }
             out.extend_from_slice(b"\r\n");
         }
     }
 
-    /// The first line's text (empty if there is none).
+    /// The lines' text, in order (at least one, possibly empty).
+    pub fn lines(&self) -> std::str::Split<'_, char> {
+        self.text.split('\n')
+    }
+
+    /// How many lines the reply has (at least 1).
+    pub fn line_count(&self) -> usize {
+        memchr::memchr_iter(b'\n', self.text.as_bytes()).count() + 1
+    }
+
+    /// The first line's text.
     pub fn first_line(&self) -> &str {
-        self.lines.first().map_or("", String::as_str)
+        self.text.split_once('\n').map_or(&self.text, |(first, _)| first)
     }
 
     /// All lines' text joined with `\n`.
-    pub fn text(&self) -> String {
-        self.lines.join("\n")
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The lines' text joined with `\n`, taken out of the reply.
+    pub fn into_text(self) -> String {
+        self.text
     }
 
     /// True for a multi-line reply.
     pub fn is_multiline(&self) -> bool {
-        self.lines.len() > 1
+        memchr(b'\n', self.text.as_bytes()).is_some()
     }
 
     /// `2yz`: positive completion.
@@ -571,23 +617,23 @@ impl Reply {
 
 /// Replies a server sends most, with RFC 5321's texts and the enhanced codes
 /// RFC 3463, RFC 4954 and RFC 5248 give them. Each returns a new [`Reply`];
-/// change its `lines` or build one with [`Reply::new`] for other texts.
+/// build one with [`Reply::new`] for other texts.
 impl Reply {
     fn fixed(code: u16, enhanced: Option<EnhancedCode>, text: &str) -> Reply {
-        Reply { code: ReplyCode(code), enhanced, lines: vec![text.to_owned()] }
+        Reply::from_lines(ReplyCode(code), enhanced, [text])
     }
 
     /// `220 <domain> <text>`: the greeting (RFC 5321 section 4.2; no enhanced
     /// code, as RFC 2034 is not in force before EHLO).
     pub fn service_ready(domain: &str, text: &str) -> Reply {
         let line = if text.is_empty() { domain.to_owned() } else { format!("{domain} {text}") };
-        Reply { code: ReplyCode::SERVICE_READY, enhanced: None, lines: vec![line] }
+        Reply::from_lines(ReplyCode::SERVICE_READY, None, [line])
     }
 
     /// `221 2.0.0 <domain> Service closing transmission channel`.
     pub fn closing(domain: &str) -> Reply {
         let line = format!("{domain} Service closing transmission channel");
-        Reply { code: ReplyCode::CLOSING, enhanced: Some(EnhancedCode::SUCCESS), lines: vec![line] }
+        Reply::from_lines(ReplyCode::CLOSING, Some(EnhancedCode::SUCCESS), [line])
     }
 
     /// `250 2.0.0 Ok`.
@@ -795,8 +841,8 @@ impl fmt::Display for Reply {
     /// The reply as it travels, lines separated by `\n` and without the last
     /// line ending (for logs and error messages).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.lines.len().max(1);
-        for i in 0..count {
+        let count = self.line_count();
+        for (i, line) in self.lines().enumerate() {
             if i > 0 {
                 f.write_str("\n")?;
             }
@@ -804,13 +850,11 @@ impl fmt::Display for Reply {
             write!(f, "{}{sep}", self.code)?;
             if let Some(e) = self.enhanced {
                 write!(f, "{e}")?;
-                if self.lines.get(i).is_some_and(|l| !l.is_empty()) {
+                if !line.is_empty() {
                     f.write_str(" ")?;
                 }
             }
-            if let Some(l) = self.lines.get(i) {
-                f.write_str(l)?;
-            }
+            f.write_str(line)?;
         }
         Ok(())
     }
@@ -836,40 +880,81 @@ fn line_limit(limits: &ReplyLimits) -> usize {
     limits.max_line_length.max(3)
 }
 
-fn text_to_string(text: &[u8]) -> String {
-    match std::str::from_utf8(text) {
-        Ok(s) => s.to_owned(),
-        Err(_) => String::from_utf8_lossy(text).into_owned(),
-    }
+/// A reply's text, with U+FFFD for what is not UTF-8 (a LF ends any broken
+/// sequence, so this is the same as converting each line on its own).
+fn text_to_string(text: Vec<u8>) -> String {
+    String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// Appends a line's text; a reply's first line sizes the list (one line, or
-/// room for a typical EHLO reply).
-fn push_line(lines: &mut Vec<String>, text: &[u8], last: bool) {
-    if lines.capacity() == 0 {
-        lines.reserve_exact(if last { 1 } else { 16 });
+/// Room for the text of a multi-line reply, taken on its first line: a
+/// typical EHLO reply or a multi-line rejection fits without growing.
+const MULTI_LINE_TEXT: usize = 512;
+
+/// Appends a line's text to a reply's text, after a `\n` unless it is the
+/// first line. The first line sizes the buffer: exactly for a one-line
+/// reply, [`MULTI_LINE_TEXT`] for a longer one.
+fn push_line(text: &mut Vec<u8>, line: &[u8], first: bool, last: bool) {
+    if first {
+        text.reserve_exact(if last { line.len() } else { line.len().max(MULTI_LINE_TEXT) });
+    } else {
+        text.push(b'\n');
     }
-    lines.push(text_to_string(text));
+    text.extend_from_slice(line);
+}
+
+/// The index of the first LF or NUL in `bytes`: where a line ends, or the
+/// byte that makes it invalid. Most reply lines are short, and for those
+/// looking at 8 bytes at a time costs less than a `memchr2` call; past the
+/// first [`SHORT_LINE`] bytes `memchr2` takes over.
+#[inline(always)]
+fn find_lf_or_nul(bytes: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..i + 8) {
+        if let Some(k) = lf_or_nul_in(word.try_into().expect("8 bytes")) {
+            return Some(i + k);
+        }
+        i += 8;
+        if i == SHORT_LINE {
+            return memchr2(b'\n', 0, &bytes[i..]).map(|k| i + k);
+        }
+    }
+    bytes[i..].iter().position(|&b| b == b'\n' || b == 0).map(|k| i + k)
+}
+
+/// See [`find_lf_or_nul`]; a multiple of 8.
+const SHORT_LINE: usize = 32;
+
+/// The index of the first LF or NUL in 8 bytes.
+fn lf_or_nul_in(word: [u8; 8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const LFS: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let word = u64::from_le_bytes(word);
+    let lf = word ^ LFS;
+    // The high bit of each zero byte (and maybe of bytes above one): the
+    // lowest bit set is the first LF or NUL.
+    let found = (word.wrapping_sub(ONES) & !word | lf.wrapping_sub(ONES) & !lf) & HIGH;
+    (found != 0).then(|| found.trailing_zeros() as usize / 8)
 }
 
 /// Reads one reply at the start of `input`, handing each line's text (after
 /// the code, the separator and a repeated enhanced code) to `on_line` with
-/// whether it is the last. Returns the code, the enhanced code and the bytes
-/// used. The one scanner behind [`Reply::parse`] and
-/// [`Capabilities::parse`](crate::capability::Capabilities::parse).
+/// whether it is the first and whether it is the last. Returns the code, the
+/// enhanced code and the bytes used. The one scanner behind [`Reply::parse`]
+/// and [`Capabilities::parse`](crate::capability::Capabilities::parse).
 pub(crate) fn scan_reply(
     input: &[u8],
     limits: &ReplyLimits,
-    mut on_line: impl FnMut(&[u8], bool),
+    mut on_line: impl FnMut(&[u8], bool, bool),
 ) -> Result<(ReplyCode, Option<EnhancedCode>, usize), ReplyError> {
     let mut asm = Assembler::new();
     let mut pos = 0;
     loop {
         let rest = &input[pos..];
-        match memchr2(b'\n', 0, rest) {
+        match find_lf_or_nul(rest) {
             Some(i) if rest[i] == b'\n' => {
                 let (text, last) = asm.push(strip_cr(&rest[..i]), limits, pos)?;
-                on_line(text, last);
+                on_line(text, asm.count == 1, last);
                 if last {
                     // `push` only accepts codes in range.
                     return Ok((ReplyCode(asm.code), asm.enhanced, pos + i + 1));
@@ -893,13 +978,15 @@ pub(crate) fn scan_reply(
 #[derive(Debug, Default)]
 struct Assembler {
     code: u16,
+    /// The code as the first line wrote it.
+    digits: [u8; 3],
     enhanced: Option<EnhancedCode>,
     count: usize,
 }
 
 impl Assembler {
     const fn new() -> Self {
-        Assembler { code: 0, enhanced: None, count: 0 }
+        Assembler { code: 0, digits: [0; 3], enhanced: None, count: 0 }
     }
 
     fn reset(&mut self) {
@@ -912,26 +999,32 @@ impl Assembler {
     /// separator; returns the code, if three digits are there.
     fn check_code(&self, line: &[u8], offset: usize) -> Result<Option<u16>, ReplyError> {
         let line_no = self.count + 1;
-        let bad_code = ReplyError::InvalidCode { line: line_no, offset };
-        let mut code = 0u16;
-        for (i, &b) in line.iter().take(3).enumerate() {
-            let ok = if i == 0 { (b'2'..=b'5').contains(&b) } else { b.is_ascii_digit() };
-            if !ok {
-                return Err(bad_code);
+        // The lines after the first mostly repeat its digits: nothing to check.
+        let code = if self.count > 0 && line.get(..3) == Some(&self.digits[..]) {
+            self.code
+        } else {
+            let bad_code = ReplyError::InvalidCode { line: line_no, offset };
+            let mut code = 0u16;
+            for (i, &b) in line.iter().take(3).enumerate() {
+                let ok = if i == 0 { (b'2'..=b'5').contains(&b) } else { b.is_ascii_digit() };
+                if !ok {
+                    return Err(bad_code);
+                }
+                code = code * 10 + u16::from(b - b'0');
             }
-            code = code * 10 + u16::from(b - b'0');
-        }
-        if line.len() < 3 {
-            return Ok(None);
-        }
-        if self.count > 0 && code != self.code {
-            return Err(ReplyError::MismatchedCode {
-                line: line_no,
-                offset,
-                expected: ReplyCode(self.code),
-                found: code,
-            });
-        }
+            if line.len() < 3 {
+                return Ok(None);
+            }
+            if self.count > 0 && code != self.code {
+                return Err(ReplyError::MismatchedCode {
+                    line: line_no,
+                    offset,
+                    expected: ReplyCode(self.code),
+                    found: code,
+                });
+            }
+            code
+        };
         match line.get(3) {
             None | Some(b' ' | b'-') => {}
             Some(&sep) => {
@@ -968,6 +1061,8 @@ impl Assembler {
     /// Takes a complete line (without its line ending) starting at `offset`.
     /// Returns its text and whether it was the reply's last line. The checks
     /// are those of [`check_partial`](Self::check_partial), in the same order.
+    // Inlined into the line loops: the result then needs no memory.
+    #[inline(always)]
     fn push<'l>(
         &mut self,
         line: &'l [u8],
@@ -990,6 +1085,7 @@ impl Assembler {
         let mut text = line.get(4..).unwrap_or_default();
         if line_no == 1 {
             self.code = code;
+            self.digits.copy_from_slice(&line[..3]);
             if let Some((e, used)) = EnhancedCode::parse_prefix(text) {
                 self.enhanced = Some(e);
                 text = &text[used..];
@@ -1024,8 +1120,8 @@ pub struct ReplyParser {
     /// Stream offset of `buf[0]`.
     base: usize,
     asm: Assembler,
-    /// The text of the lines of the reply being read.
-    lines: Vec<String>,
+    /// The text of the lines of the reply being read, joined by `\n`.
+    text: Vec<u8>,
     /// Drop bytes up to and including the next LF.
     skip_line: bool,
     /// Drop lines up to and including the next one that is not a continuation.
@@ -1055,7 +1151,7 @@ impl ReplyParser {
             scanned: 0,
             base: 0,
             asm: Assembler::new(),
-            lines: Vec::new(),
+            text: Vec::new(),
             skip_line: false,
             skip_reply: false,
             overflowed: false,
@@ -1124,7 +1220,7 @@ impl ReplyParser {
                     }
                 }
             }
-            let found = memchr2(b'\n', 0, &self.buf[self.scanned..]).map(|i| self.scanned + i);
+            let found = find_lf_or_nul(&self.buf[self.scanned..]).map(|i| self.scanned + i);
             match found {
                 Some(end) if self.buf[end] == b'\n' => {
                     let start = self.pos;
@@ -1137,13 +1233,13 @@ impl ReplyParser {
                     }
                     match self.asm.push(line, &self.limits, self.base.saturating_add(start)) {
                         Ok((text, last)) => {
-                            push_line(&mut self.lines, text, last);
+                            push_line(&mut self.text, text, self.asm.count == 1, last);
                             if last {
                                 let reply = Reply {
                                     // `push` only accepts codes in range.
                                     code: ReplyCode(self.asm.code),
                                     enhanced: self.asm.enhanced,
-                                    lines: std::mem::take(&mut self.lines),
+                                    text: text_to_string(std::mem::take(&mut self.text)),
                                 };
                                 self.asm.reset();
                                 return Some(Ok(reply));
@@ -1222,7 +1318,7 @@ impl ReplyParser {
     /// Forgets the reply being read.
     fn drop_reply(&mut self) {
         self.asm.reset();
-        self.lines.clear();
+        self.text.clear();
     }
 
     /// Reports a dropped excess once everything before it has been parsed.
@@ -1268,12 +1364,16 @@ impl ReplyParser {
 mod tests {
     use super::*;
 
+    fn lines(r: &Reply) -> Vec<&str> {
+        r.lines().collect()
+    }
+
     #[test]
     fn single_and_multi() {
         let (r, n) = Reply::parse(b"250 OK\r\nextra").unwrap();
-        assert_eq!((r.code.get(), r.lines.as_slice(), n), (250, &["OK".to_owned()][..], 8));
+        assert_eq!((r.code.get(), lines(&r), n), (250, vec!["OK"], 8));
         let (r, _) = Reply::parse(b"250-a\n250-b\r\n250\n").unwrap();
-        assert_eq!(r.lines, ["a", "b", ""]);
+        assert_eq!(lines(&r), ["a", "b", ""]);
         assert_eq!(Reply::parse(b"250-a\r\n250 b\r"), Err(ReplyError::Incomplete));
         assert_eq!(Reply::parse(b""), Err(ReplyError::Incomplete));
     }
@@ -1282,10 +1382,10 @@ mod tests {
     fn enhanced_stripped() {
         let (r, _) = Reply::parse(b"550-5.1.1 The email account\r\n550 5.1.1 does not exist\r\n").unwrap();
         assert_eq!(r.enhanced, Some(EnhancedCode::BAD_DESTINATION_MAILBOX));
-        assert_eq!(r.lines, ["The email account", "does not exist"]);
+        assert_eq!(lines(&r), ["The email account", "does not exist"]);
         assert_eq!(r.to_bytes(), b"550-5.1.1 The email account\r\n550 5.1.1 does not exist\r\n");
         let (r, _) = Reply::parse(b"250 2.0.0\r\n").unwrap();
-        assert_eq!((r.enhanced, r.lines.as_slice()), (Some(EnhancedCode::SUCCESS), &[String::new()][..]));
+        assert_eq!((r.enhanced, lines(&r)), (Some(EnhancedCode::SUCCESS), vec![""]));
         assert_eq!(r.to_bytes(), b"250 2.0.0\r\n");
     }
 
@@ -1310,7 +1410,7 @@ mod tests {
         let mut p = ReplyParser::new();
         p.feed(b"250-a\r\n251-b\r\n250 c\r\n220 ok\r\n");
         assert!(matches!(p.next_reply(), Some(Err(ReplyError::MismatchedCode { .. }))));
-        assert_eq!(p.next_reply().unwrap().unwrap().lines, ["ok"]);
+        assert_eq!(lines(&p.next_reply().unwrap().unwrap()), ["ok"]);
         assert!(p.next_reply().is_none());
         assert!(!p.is_mid_reply());
     }
@@ -1319,7 +1419,24 @@ mod tests {
     fn write_sanitises() {
         let r = Reply::from_lines(ReplyCode::OK, None, ["a\r\nb\0"]);
         assert_eq!(r.to_bytes(), b"250 a  b \r\n");
-        assert_eq!(Reply { code: ReplyCode::OK, enhanced: None, lines: vec![] }.to_bytes(), b"250 \r\n");
-        assert_eq!(Reply::new(ReplyCode::OK, None, "x\r\ny").lines, ["x", "y"]);
+        assert_eq!(Reply::from_lines(ReplyCode::OK, None, Vec::<String>::new()).to_bytes(), b"250 \r\n");
+        assert_eq!(lines(&Reply::new(ReplyCode::OK, None, "x\r\ny")), ["x", "y"]);
+    }
+
+    #[test]
+    fn one_text() {
+        // A line cannot hold a LF: from_lines takes it as a space.
+        let r = Reply::from_lines(ReplyCode::OK, None, ["a\nb", "c"]);
+        assert_eq!((r.text(), r.line_count(), r.first_line()), ("a b\nc", 2, "a b"));
+        let r = Reply::new(ReplyCode::OK, None, "");
+        assert_eq!((lines(&r), r.line_count(), r.is_multiline()), (vec![""], 1, false));
+        // Not UTF-8: U+FFFD, line by line as if each were converted alone.
+        let (r, _) = Reply::parse(b"250-a\xe6\x97\r\n250 \xffb\r\n").unwrap();
+        assert_eq!(lines(&r), ["a\u{fffd}", "\u{fffd}b"]);
+        let mut p = ReplyParser::new();
+        p.feed(b"250-a\xe6\x97\r\n250 \xff");
+        assert!(p.next_reply().is_none());
+        p.feed(b"b\r\n");
+        assert_eq!(p.next_reply(), Some(Ok(r)));
     }
 }

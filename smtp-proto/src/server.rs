@@ -809,7 +809,7 @@ impl ServerSession {
             }
         }
         if self.offers_auth() && self.authenticated.is_none() {
-            caps.push(Capability::Auth(c.auth_mechanisms.iter().map(|m| m.name().to_string()).collect()));
+            caps.push(Capability::Auth(c.auth_mechanisms.iter().map(|m| m.name().into()).collect()));
         }
         caps
     }

@@ -26,6 +26,11 @@ fn server_side(dialogue: &str, prefix: &str) -> Vec<u8> {
     out
 }
 
+/// A reply's lines.
+fn lines(r: &Reply) -> Vec<&str> {
+    r.lines().collect()
+}
+
 /// Every reply in `input`, fed in one piece.
 fn parse_all(input: &[u8]) -> Vec<Result<Reply, ReplyError>> {
     parse_split(input, &[input.len()], ReplyLimits::DEFAULT)
@@ -120,9 +125,9 @@ const RFC5321_D1: &str = r#"
 fn rfc5321_d1_typical_transaction() {
     let replies = ok_replies(&server_side(RFC5321_D1, "S: "));
     assert_eq!(codes(&replies), [220, 250, 250, 250, 550, 250, 354, 250, 221]);
-    assert_eq!(replies[0].lines, ["foo.com Simple Mail Transfer Service Ready"]);
-    assert_eq!(replies[1].lines, ["foo.com greets bar.com", "8BITMIME", "SIZE", "DSN", "HELP"]);
-    assert_eq!(replies[4].lines, ["No such user here"]);
+    assert_eq!(lines(&replies[0]), ["foo.com Simple Mail Transfer Service Ready"]);
+    assert_eq!(lines(&replies[1]), ["foo.com greets bar.com", "8BITMIME", "SIZE", "DSN", "HELP"]);
+    assert_eq!(lines(&replies[4]), ["No such user here"]);
     assert!(replies[4].code.is_permanent_negative() && replies[4].enhanced.is_none());
     assert_eq!(replies[6], Reply::start_mail_input());
     assert!(replies[6].code.is_intermediate());
@@ -180,7 +185,7 @@ fn rfc5321_d2_to_d4() {
 "#;
     let replies = ok_replies(&server_side(d4, "S: "));
     assert!(Capabilities::from_reply(&replies[0]).unwrap().has(CapabilityKind::Vrfy));
-    assert_eq!(replies[1].lines, ["Mark Crispin <Admin.MRC@foo.com>"]);
+    assert_eq!(lines(&replies[1]), ["Mark Crispin <Admin.MRC@foo.com>"]);
 }
 
 // RFC 2920 section 3.
@@ -214,7 +219,7 @@ fn rfc2920_pipelined_replies() {
     assert_eq!(ehlo.domain, "innosoft.com");
     assert_eq!(ehlo.text, None);
     assert!(ehlo.supports_pipelining());
-    assert_eq!(replies[6].lines, [r#"enter mail, end with line containing only ".""#]);
+    assert_eq!(lines(&replies[6]), [r#"enter mail, end with line containing only ".""#]);
 
     // The failing variants: every RCPT refused, then DATA refused (or, in the
     // last example, accepted and the empty message refused).
@@ -252,7 +257,7 @@ fn rfc2920_pipelined_replies() {
    C: HELO dbc.mtview.ca.us
    S: 250 Innosoft.com
 "#;
-    assert_eq!(ok_replies(&server_side(helo, "S: "))[1].lines, ["Innosoft.com"]);
+    assert_eq!(lines(&ok_replies(&server_side(helo, "S: "))[1]), ["Innosoft.com"]);
 }
 
 #[test]
@@ -351,7 +356,7 @@ fn rfc3207_starttls() {
     assert_eq!(parser.next_reply().unwrap().unwrap().code, ReplyCode::SERVICE_READY);
     let ehlo = Capabilities::from_reply(&parser.next_reply().unwrap().unwrap()).unwrap();
     assert!(ehlo.supports_starttls() && ehlo.supports_8bitmime() && ehlo.supports_dsn());
-    assert_eq!(parser.next_reply().unwrap().unwrap().lines, ["Go ahead"]);
+    assert_eq!(lines(&parser.next_reply().unwrap().unwrap()), ["Go ahead"]);
     // Nothing may be left over when the TLS handshake starts.
     assert_eq!(parser.buffered(), 0);
     assert!(!parser.is_mid_reply());
@@ -392,7 +397,7 @@ fn rfc4954_auth() {
     let after = Capabilities::from_reply(&replies[2]).unwrap();
     assert!(after.supports_auth("plain") && !after.supports_starttls());
     // `334` alone: an empty challenge.
-    assert_eq!((replies[3].enhanced, replies[3].lines.as_slice()), (None, &[String::new()][..]));
+    assert_eq!((replies[3].enhanced, lines(&replies[3])), (None, vec![""]));
     assert_eq!(replies[4], Reply::auth_succeeded());
     assert_eq!(replies[5].first_line(), "PDQxOTI5NDIzNDEuMTI4Mjg0NzJAc291cmNlZm91ci5hbmRyZXcuY211LmVk");
 
@@ -404,7 +409,7 @@ fn rfc4954_auth() {
     assert!(parser.is_mid_reply());
     assert_eq!(Reply::parse(b"220-smtp.example.com ESMTP Server\r\n"), Err(ReplyError::Incomplete));
     parser.feed(b"220 ready\r\n");
-    assert_eq!(parser.next_reply().unwrap().unwrap().lines, ["smtp.example.com ESMTP Server", "ready"]);
+    assert_eq!(lines(&parser.next_reply().unwrap().unwrap()), ["smtp.example.com ESMTP Server", "ready"]);
 
     // Section 6's replies, as this crate builds them.
     let built: Vec<Vec<u8>> = [
@@ -509,7 +514,7 @@ fn rfc2034_enhanced_status_codes() {
     assert_eq!(replies[2].enhanced, Some(EnhancedCode::SENDER_OK));
     assert_eq!(replies[3].enhanced, Some(EnhancedCode::DESTINATION_VALID));
     assert_eq!(
-        replies[5].lines,
+        lines(&replies[5]),
         ["Forwarding to remote hosts disabled", "Select another host to act as your forwarder"]
     );
     assert_eq!(replies[7], Reply::message_accepted());
@@ -638,10 +643,10 @@ fn gmail_ehlo_and_rejections() {
     let (r, used) = Reply::parse(bounce).unwrap();
     assert_eq!(used, bounce.len());
     assert_eq!(r.enhanced, Some(EnhancedCode::BAD_DESTINATION_MAILBOX));
-    assert_eq!(r.lines.len(), 4);
-    assert_eq!(r.lines[1], "double-checking the recipient's email address for typos or");
+    assert_eq!(r.line_count(), 4);
+    assert_eq!(lines(&r)[1], "double-checking the recipient's email address for typos or");
     // One space after the code is the separator; the second is the text's.
-    assert_eq!(r.lines[3], " https://support.google.com/mail/?p=NoSuchUser a1si123456wrb.12 - gsmtp");
+    assert_eq!(lines(&r)[3], " https://support.google.com/mail/?p=NoSuchUser a1si123456wrb.12 - gsmtp");
     assert_eq!(r.to_bytes(), bounce);
 
     let (r, _) =
@@ -890,7 +895,7 @@ fn overlong_lines_and_replies() {
     assert_eq!(Reply::parse_with(five, &limits), Err(ReplyError::TooManyLines { offset: 28, limit: 4 }));
     assert!(Reply::parse_with(&five[7..], &limits).is_ok());
     let many = "250-x\r\n".repeat(511) + "250 end\r\n";
-    assert_eq!(Reply::parse(many.as_bytes()).unwrap().0.lines.len(), 512);
+    assert_eq!(Reply::parse(many.as_bytes()).unwrap().0.line_count(), 512);
     let too_many = "250-x\r\n".repeat(700);
     assert!(matches!(Reply::parse(too_many.as_bytes()), Err(ReplyError::TooManyLines { limit: 512, .. })));
 
@@ -906,7 +911,7 @@ fn overlong_lines_and_replies() {
         assert!(parser.buffered() <= 1000);
     }
     parser.feed(b"yyy\r\n250-more of the same reply\r\n250 last\r\n220 next\r\n");
-    assert_eq!(parser.next_reply().unwrap().unwrap().lines, ["next"]);
+    assert_eq!(lines(&parser.next_reply().unwrap().unwrap()), ["next"]);
     assert!(parser.next_reply().is_none());
 
     // Too many lines: dropped up to the reply's end.
@@ -914,7 +919,7 @@ fn overlong_lines_and_replies() {
     parser.feed(five);
     parser.feed(b"221 bye\r\n");
     assert_eq!(parser.next_reply(), Some(Err(ReplyError::TooManyLines { offset: 28, limit: 4 })));
-    assert_eq!(parser.next_reply().unwrap().unwrap().lines, ["bye"]);
+    assert_eq!(lines(&parser.next_reply().unwrap().unwrap()), ["bye"]);
 }
 
 #[test]
@@ -930,16 +935,16 @@ fn parser_buffer_is_capped() {
     assert!(results[8].as_ref().unwrap_err().to_string().contains("next_reply"));
     // After the drop the parser resynchronises at the next line.
     parser.feed(b"250 lost\r\n221 bye\r\n");
-    assert_eq!(parser.next_reply().unwrap().unwrap().lines, ["bye"]);
+    assert_eq!(lines(&parser.next_reply().unwrap().unwrap()), ["bye"]);
     assert_eq!(parser.buffered(), 0);
 }
 
 #[test]
 fn non_utf8_text_is_replaced() {
     let (r, _) = Reply::parse(b"550 5.1.1 Utilisateur inconnu: \xe9t\xe9\r\n").unwrap();
-    assert_eq!(r.lines, ["Utilisateur inconnu: \u{fffd}t\u{fffd}"]);
+    assert_eq!(lines(&r), ["Utilisateur inconnu: \u{fffd}t\u{fffd}"]);
     let (r, _) = Reply::parse("250 2.0.0 Grüße, 日本\r\n".as_bytes()).unwrap();
-    assert_eq!(r.lines, ["Grüße, 日本"]);
+    assert_eq!(lines(&r), ["Grüße, 日本"]);
 }
 
 #[test]
@@ -1046,7 +1051,7 @@ fn arb_reply() -> impl Strategy<Value = Case> {
                 // Such a first line would be read as carrying a code.
                 lines[0].insert(0, 'x');
             }
-            Case { reply: Reply { code: ReplyCode::new(code).unwrap(), enhanced, lines } }
+            Case { reply: Reply::from_lines(ReplyCode::new(code).unwrap(), enhanced, lines) }
         },
     )
 }
@@ -1121,11 +1126,11 @@ proptest! {
             (Err(e), first) => prop_assert_eq!(first, Some(&Err(e))),
         }
         for r in whole.iter().flatten() {
-            prop_assert!(r.lines.len() <= max_lines);
-            prop_assert!(r.lines.iter().all(|l| l.len() <= max_line * 3));
+            prop_assert!(r.line_count() <= max_lines);
+            prop_assert!(r.lines().all(|l| l.len() <= max_line * 3));
             // What was parsed writes back to something that parses the same
             // (a bare CR inside a line's text is written as a space).
-            if r.lines.iter().all(|l| !l.contains('\r')) {
+            if r.lines().all(|l| !l.contains('\r')) {
                 prop_assert_eq!(&Reply::parse(&r.to_bytes()).unwrap().0, r);
             }
         }

@@ -678,17 +678,25 @@ impl ServerSession {
             }
         };
         if self.early_talker && cmd != Command::Quit {
-            return self.error(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: no SMTP service here"));
+            return self.error(Reply::new(
+                ReplyCode::BAD_SEQUENCE,
+                enh(5, 5, 1),
+                "Error: no SMTP service here",
+            ));
         }
         let must_wait = self.must_wait_after(&cmd);
         self.dispatch(cmd);
         // A client that did not wait for the reply where it must (RFC 2920
         // §3.1; every command when PIPELINING was not offered) is refused.
-        if must_wait && !self.input.is_empty() && !self.is_closed() && !matches!(self.mode, Mode::StartingTls) {
+        if must_wait && !self.input.is_empty() && !self.is_closed() && !matches!(self.mode, Mode::StartingTls)
+        {
             self.input.clear();
             // The decision the command asked for is moot now.
             self.events.retain(|e| {
-                !matches!(e, ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } | ServerEvent::Message { .. })
+                !matches!(
+                    e,
+                    ServerEvent::Mail { .. } | ServerEvent::Rcpt { .. } | ServerEvent::Message { .. }
+                )
             });
             self.send(&Reply::new(
                 ReplyCode::TRANSACTION_FAILED,

@@ -833,7 +833,7 @@ impl ServerSession {
         } else if self.config.auth_required && self.authenticated.is_none() {
             Some(bad(530, (5, 7, 0), "Authentication required"))
         } else if params.size.is_some_and(|s| s > self.config.max_message_size as u64) {
-            Some(bad(552, (5, 3, 4), "Message size exceeds fixed maximum message size"))
+            Some(Reply::message_too_big())
         } else if matches!(params.body, Some(Body::EightBitMime)) && !self.config.eightbitmime
             || matches!(params.body, Some(Body::BinaryMime)) && !self.config.chunking
             || params.smtputf8 && !self.config.smtputf8
@@ -860,7 +860,7 @@ impl ServerSession {
     fn rcpt(&mut self, to: ForwardPath, params: RcptParams) {
         let smtputf8 = self.tx.from.as_ref().is_some_and(|(_, p)| p.smtputf8);
         if self.tx.from.is_none() {
-            return self.error(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: need MAIL command"));
+            return self.error(need_mail());
         }
         // RFC 5321 §4.1.1.11: unrecognised parameters get 555.
         if !params.unknown.is_empty()
@@ -893,14 +893,10 @@ impl ServerSession {
 
     fn data(&mut self) {
         if self.tx.from.is_none() {
-            return self.error(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: need MAIL command"));
+            return self.error(need_mail());
         }
         if self.tx.recipients.is_empty() {
-            return self.error(Reply::new(
-                ReplyCode::TRANSACTION_FAILED,
-                enh(5, 5, 1),
-                "Error: no valid recipients",
-            ));
+            return self.error(no_recipients());
         }
         if self.tx.chunked || self.tx.from.as_ref().is_some_and(|(_, p)| p.body == Some(Body::BinaryMime)) {
             return self.error(Reply::new(
@@ -917,11 +913,7 @@ impl ServerSession {
         let Mode::Data(dec) = std::mem::replace(&mut self.mode, Mode::Commands) else { return };
         if dec.too_large() {
             self.tx = Transaction::default();
-            return self.send(&Reply::new(
-                ReplyCode::EXCEEDED_STORAGE,
-                enh(5, 3, 4),
-                "Message size exceeds fixed maximum message size",
-            ));
+            return self.send(&Reply::message_too_big());
         }
         self.deliver(false);
     }
@@ -930,9 +922,9 @@ impl ServerSession {
         let refused = if !self.config.chunking {
             Some(unrecognized())
         } else if self.tx.from.is_none() {
-            Some(Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: need MAIL command"))
+            Some(need_mail())
         } else if self.tx.recipients.is_empty() {
-            Some(Reply::new(ReplyCode::TRANSACTION_FAILED, enh(5, 5, 1), "Error: no valid recipients"))
+            Some(no_recipients())
         } else {
             None
         };
@@ -955,11 +947,7 @@ impl ServerSession {
         }
         if self.tx.data.len() > self.config.max_message_size {
             self.tx = Transaction::default();
-            return self.send(&Reply::new(
-                ReplyCode::EXCEEDED_STORAGE,
-                enh(5, 3, 4),
-                "Message size exceeds fixed maximum message size",
-            ));
+            return self.send(&Reply::message_too_big());
         }
         if last {
             self.deliver(true);
@@ -1148,6 +1136,16 @@ impl ServerSession {
         self.send(&Reply::new(ReplyCode::AUTH_SUCCEEDED, enh(2, 7, 0), "Authentication successful"));
         self.events.push_back(ServerEvent::Authenticated { username, authzid });
     }
+}
+
+/// `503 5.5.1`: a transaction command before MAIL.
+fn need_mail() -> Reply {
+    Reply::new(ReplyCode::BAD_SEQUENCE, enh(5, 5, 1), "Error: need MAIL command")
+}
+
+/// `554 5.5.1`: DATA or BDAT when no recipient was accepted.
+fn no_recipients() -> Reply {
+    Reply::new(ReplyCode::TRANSACTION_FAILED, enh(5, 5, 1), "Error: no valid recipients")
 }
 
 fn unrecognized() -> Reply {

@@ -9,6 +9,7 @@
 //! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing, building and editing |
 //! | `sasl` | `sasl` | `mailwire-sasl`: SASL mechanisms, client and server |
 //! | `smtp` | `smtp` | `mailwire-smtp`: SMTP/ESMTP/LMTP wire types and sessions |
+//! | `pop3` | `pop3` | `mailwire-pop3`: POP3 wire types and sessions |
 //! | `serde` | — | serde support on every enabled crate's stored types |
 //! | `full` | — | every crate |
 //!
@@ -39,3 +40,7 @@ pub use mailwire_sasl as sasl;
 /// SMTP, ESMTP and LMTP wire types and sessions (the `mailwire-smtp` crate).
 #[cfg(feature = "smtp")]
 pub use mailwire_smtp as smtp;
+
+/// POP3 wire types and sessions (the `mailwire-pop3` crate).
+#[cfg(feature = "pop3")]
+pub use mailwire_pop3 as pop3;

@@ -65,15 +65,17 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use mailwire_sasl::{ClientSession as SaslClient, ClientStep, Credentials, Mechanism, Nonce, SaslError, Secret};
+use mailwire_sasl::{
+    ClientSession as SaslClient, ClientStep, Credentials, Mechanism, Nonce, SaslError, Secret,
+};
 
-use crate::{apop, sends_secret_in_clear};
 use crate::capability::Capabilities;
 use crate::command::{Command, InitialResponse, MAX_COMMAND_LEN};
 use crate::multiline::Unstuffer;
 use crate::response::{
     Language, Response, ResponseError, ResponseErrorKind, ScanListing, Status, UniqueId, parse_continuation,
 };
+use crate::{apop, sends_secret_in_clear};
 
 /// When to use STLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,9 +400,14 @@ impl ClientSession {
                 self.input.drain(..used);
             }
         }
-        if !self.closed && !matches!(self.reading, Reading::Body { .. }) && self.input.len() > self.config.max_line_len
+        if !self.closed
+            && !matches!(self.reading, Reading::Body { .. })
+            && self.input.len() > self.config.max_line_len
         {
-            self.fail(ClientError::Protocol(ResponseError::new(ResponseErrorKind::TooLong, self.input.len())));
+            self.fail(ClientError::Protocol(ResponseError::new(
+                ResponseErrorKind::TooLong,
+                self.input.len(),
+            )));
         }
     }
 
@@ -503,8 +510,9 @@ impl ClientSession {
 
     /// `LANG` ([`ClientEvent::Languages`]) or `LANG tag` ([`ClientEvent::Done`]).
     pub fn lang(&mut self, tag: Option<&str>) -> Result<(), ClientError> {
-        if tag.is_some_and(|t| t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*'))
-        {
+        if tag.is_some_and(|t| {
+            t.is_empty() || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'*')
+        }) {
             return Err(ClientError::InvalidArgument("a language tag is letters, digits and hyphens, or *"));
         }
         self.request(Command::Lang(tag.map(str::to_string)))
@@ -576,7 +584,8 @@ impl ClientSession {
             if let Reading::Lines { lines, size } = &mut self.reading {
                 let content = crate::command::strip_eol(line);
                 if content == b"." {
-                    let Reading::Lines { lines, .. } = std::mem::replace(&mut self.reading, Reading::Status) else {
+                    let Reading::Lines { lines, .. } = std::mem::replace(&mut self.reading, Reading::Status)
+                    else {
                         unreachable!()
                     };
                     self.listing(lines);
@@ -690,10 +699,20 @@ impl ClientSession {
         }
         let Some(command) = self.inflight.front().cloned() else { return };
         let event = match command {
-            Command::List(None) => lines.iter().map(|l| ScanListing::parse(l)).collect::<Result<_, _>>().map(ClientEvent::Listing),
-            Command::Uidl(None) => lines.iter().map(|l| UniqueId::parse(l)).collect::<Result<_, _>>().map(ClientEvent::UniqueIds),
-            Command::Lang(None) => lines.iter().map(|l| Language::parse(l)).collect::<Result<_, _>>().map(ClientEvent::Languages),
-            _ => return self.fail(ClientError::Protocol(ResponseError::new(ResponseErrorKind::BadStatus, 0))),
+            Command::List(None) => lines
+                .iter()
+                .map(|l| ScanListing::parse(l))
+                .collect::<Result<_, _>>()
+                .map(ClientEvent::Listing),
+            Command::Uidl(None) => {
+                lines.iter().map(|l| UniqueId::parse(l)).collect::<Result<_, _>>().map(ClientEvent::UniqueIds)
+            }
+            Command::Lang(None) => {
+                lines.iter().map(|l| Language::parse(l)).collect::<Result<_, _>>().map(ClientEvent::Languages)
+            }
+            _ => {
+                return self.fail(ClientError::Protocol(ResponseError::new(ResponseErrorKind::BadStatus, 0)));
+            }
         };
         match event {
             Ok(e) => {
@@ -825,7 +844,10 @@ impl ClientSession {
                 }
                 sasl.step(&challenge)
             }
-            Err(_) => Err(SaslError::Malformed { mechanism: sasl.mechanism(), reason: "the challenge is not base64" }),
+            Err(_) => Err(SaslError::Malformed {
+                mechanism: sasl.mechanism(),
+                reason: "the challenge is not base64",
+            }),
         };
         match step {
             Ok(ClientStep::Respond(bytes)) => {
@@ -872,7 +894,9 @@ impl ClientSession {
                     self.events.push_back(ClientEvent::Stat { count, size });
                     self.complete();
                 }
-                None => self.fail(ClientError::Protocol(ResponseError::new(ResponseErrorKind::BadListing, 4))),
+                None => {
+                    self.fail(ClientError::Protocol(ResponseError::new(ResponseErrorKind::BadListing, 4)))
+                }
             },
             Command::List(Some(_)) => match ScanListing::parse(response.text.as_bytes()) {
                 Ok(l) => {

@@ -305,7 +305,8 @@ impl<'a> Args<'a> {
     fn count(&mut self, argument: &'static str) -> Result<u32, CommandError> {
         let word = self.word(argument)?;
         let at = self.at - word.len();
-        let bad = || CommandError::new(CommandErrorKind::NotANumber { command: self.command(), argument }, at);
+        let bad =
+            || CommandError::new(CommandErrorKind::NotANumber { command: self.command(), argument }, at);
         if word.len() > 10 || !word.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
@@ -317,7 +318,10 @@ impl<'a> Args<'a> {
         let n = self.count(argument)?;
         if n == 0 {
             let at = self.at - 1;
-            return Err(CommandError::new(CommandErrorKind::ZeroMessageNumber { command: self.command() }, at));
+            return Err(CommandError::new(
+                CommandErrorKind::ZeroMessageNumber { command: self.command() },
+                at,
+            ));
         }
         Ok(n)
     }
@@ -470,26 +474,35 @@ mod tests {
         let e = |line: &[u8]| Command::parse(line).unwrap_err();
         assert_eq!(e(b"").kind, CommandErrorKind::Empty);
         assert_eq!(e(b"XYZZY 1").kind, CommandErrorKind::Unknown("XYZZY".into()));
-        assert_eq!(e(b"RETR"), CommandError::new(
-            CommandErrorKind::MissingArgument { command: "RETR", argument: "message number" },
-            5
-        ));
+        assert_eq!(
+            e(b"RETR"),
+            CommandError::new(
+                CommandErrorKind::MissingArgument { command: "RETR", argument: "message number" },
+                5
+            )
+        );
         assert_eq!(e(b"RETR 0").kind, CommandErrorKind::ZeroMessageNumber { command: "RETR" });
-        assert_eq!(e(b"RETR 99999999999").kind, CommandErrorKind::NotANumber {
-            command: "RETR",
-            argument: "message number"
-        });
-        assert_eq!(e(b"RETR -1").kind, CommandErrorKind::NotANumber {
-            command: "RETR",
-            argument: "message number"
-        });
-        assert_eq!(e(b"TOP 1").kind, CommandErrorKind::MissingArgument { command: "TOP", argument: "line count" });
+        assert_eq!(
+            e(b"RETR 99999999999").kind,
+            CommandErrorKind::NotANumber { command: "RETR", argument: "message number" }
+        );
+        assert_eq!(
+            e(b"RETR -1").kind,
+            CommandErrorKind::NotANumber { command: "RETR", argument: "message number" }
+        );
+        assert_eq!(
+            e(b"TOP 1").kind,
+            CommandErrorKind::MissingArgument { command: "TOP", argument: "line count" }
+        );
         let extra = e(b"STAT 1");
         assert_eq!(extra.kind, CommandErrorKind::TooManyArguments { command: "STAT" });
         assert_eq!(extra.at, 5);
         assert_eq!(e(b"USER a\0b").kind, CommandErrorKind::ControlCharacter);
         assert_eq!(e(b"USER \xff").kind, CommandErrorKind::NotUtf8);
-        assert_eq!(e(b"PASS").kind, CommandErrorKind::MissingArgument { command: "PASS", argument: "string" });
+        assert_eq!(
+            e(b"PASS").kind,
+            CommandErrorKind::MissingArgument { command: "PASS", argument: "string" }
+        );
     }
 
     #[test]

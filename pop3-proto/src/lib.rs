@@ -8,8 +8,8 @@ pub mod client;
 pub mod command;
 pub mod multiline;
 pub mod response;
-pub mod timeouts;
 pub mod server;
+pub mod timeouts;
 
 /// Whether a SASL mechanism carries the secret as it is, readable by
 /// anyone on the path without TLS (PLAIN, LOGIN and the bearer tokens).

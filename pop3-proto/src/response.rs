@@ -146,7 +146,10 @@ impl Response {
         // RFC 1939: a space separates status and text; tolerate none
         // (`+OK.`) and several.
         if let Some(at) = memchr::memchr3(b'\r', b'\n', 0, rest) {
-            return Err(ResponseError::new(ResponseErrorKind::ControlCharacter, line.len() - rest.len() + at));
+            return Err(ResponseError::new(
+                ResponseErrorKind::ControlCharacter,
+                line.len() - rest.len() + at,
+            ));
         }
         let text = String::from_utf8_lossy(rest);
         let text = text.strip_prefix(' ').unwrap_or(&text);
@@ -412,7 +415,10 @@ mod tests {
         assert_eq!(Response::parse(b"-ERR [not a code] x").unwrap().code, None);
         assert_eq!(Response::parse(b"OK").unwrap_err().kind, ResponseErrorKind::BadStatus);
         assert_eq!(Response::parse(b"").unwrap_err().kind, ResponseErrorKind::BadStatus);
-        assert_eq!(Response::parse(b"+OK a\rb").unwrap_err(), ResponseError::new(ResponseErrorKind::ControlCharacter, 5));
+        assert_eq!(
+            Response::parse(b"+OK a\rb").unwrap_err(),
+            ResponseError::new(ResponseErrorKind::ControlCharacter, 5)
+        );
         // Latin-1 text does not fail the line.
         assert_eq!(Response::parse(b"+OK caf\xe9").unwrap().text, "caf\u{fffd}");
     }
@@ -431,10 +437,10 @@ mod tests {
         assert!(ScanListing::parse(b"0 200").is_err());
         assert!(ScanListing::parse(b"x 200").is_err());
         assert_eq!(ScanListing::parse(b"3").unwrap_err().kind, ResponseErrorKind::BadListing);
-        assert_eq!(UniqueId::parse(b"1 whqtswO00WBw418f9t5JxYwZ"), Ok(UniqueId {
-            msg: 1,
-            uid: "whqtswO00WBw418f9t5JxYwZ".into()
-        }));
+        assert_eq!(
+            UniqueId::parse(b"1 whqtswO00WBw418f9t5JxYwZ"),
+            Ok(UniqueId { msg: 1, uid: "whqtswO00WBw418f9t5JxYwZ".into() })
+        );
         assert!(UniqueId::parse(&[b"1 ", &[b'a'; 71][..]].concat()).is_err());
         assert!(UniqueId::parse(b"1").is_err());
         assert_eq!(Response::ok("2 320").stat(), Some((2, 320)));
@@ -446,9 +452,10 @@ mod tests {
     fn continuation() {
         assert_eq!(parse_continuation(b"+ \r\n"), Some(&b""[..]));
         assert_eq!(parse_continuation(b"+\r\n"), Some(&b""[..]));
-        assert_eq!(parse_continuation(b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"), Some(
-            &b"PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"[..]
-        ));
+        assert_eq!(
+            parse_continuation(b"+ PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"),
+            Some(&b"PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UucmVzdG9uLm1jaS5uZXQ+"[..])
+        );
         assert_eq!(parse_continuation(b"+OK"), None);
     }
 }

@@ -78,11 +78,11 @@ use std::fmt;
 
 use mailwire_sasl::{Mechanism, ScramCredentials, ServerSession as SaslServer, ServerStep};
 
-use crate::{apop, sends_secret_in_clear};
 use crate::capability::{Capabilities, Expire, LoginDelay};
 use crate::command::{Command, CommandErrorKind, InitialResponse, MAX_COMMAND_LEN};
 use crate::multiline::Stuffer;
 use crate::response::{Language, Response, ResponseCode, is_valid_uid};
+use crate::{apop, sends_secret_in_clear};
 
 /// What a server offers and allows. [`ServerConfig::new`] gives the
 /// defaults: USER/PASS, no SASL, no STLS, no secret in the clear without
@@ -318,9 +318,20 @@ pub fn temporary_failure(text: impl Into<String>) -> Response {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pending {
     /// A credential check; `method` for the maildrop after it.
-    Credentials { method: LoginMethod, apop: Option<(String, String)> },
-    Maildrop { username: String, method: LoginMethod },
-    Retrieve { msg: u32, top: Option<u32>, started: bool, stuffer: Box<Stuffer> },
+    Credentials {
+        method: LoginMethod,
+        apop: Option<(String, String)>,
+    },
+    Maildrop {
+        username: String,
+        method: LoginMethod,
+    },
+    Retrieve {
+        msg: u32,
+        top: Option<u32>,
+        started: bool,
+        stuffer: Box<Stuffer>,
+    },
     Update,
 }
 
@@ -331,7 +342,11 @@ enum Mode {
     Auth(Box<SaslServer>),
     /// SCRAM's server-final was sent; the client answers with an empty
     /// line before the `+OK`.
-    AuthFinal { username: String, authzid: Option<String>, mechanism: Mechanism },
+    AuthFinal {
+        username: String,
+        authzid: Option<String>,
+        mechanism: Mechanism,
+    },
     /// Discarding an overlong line up to its end.
     Discard,
     StartingTls,
@@ -403,7 +418,11 @@ impl ServerSession {
             return;
         }
         self.greeted = true;
-        let mut text = self.config.greeting.clone().unwrap_or_else(|| format!("{} POP3 server ready", self.config.hostname));
+        let mut text = self
+            .config
+            .greeting
+            .clone()
+            .unwrap_or_else(|| format!("{} POP3 server ready", self.config.hostname));
         if let Some(stamp) = &self.config.apop_timestamp {
             text.push(' ');
             text.push_str(stamp);
@@ -517,7 +536,11 @@ impl ServerSession {
     /// Answers [`ServerEvent::VerifyToken`].
     pub fn auth_token(&mut self, ok: bool) -> Result<(), ServerError> {
         self.sasl_answer(|s| {
-            s.token_result(if ok { Ok(()) } else { Err(mailwire_sasl::oauth_error_json("invalid_token", None, None)) })
+            s.token_result(if ok {
+                Ok(())
+            } else {
+                Err(mailwire_sasl::oauth_error_json("invalid_token", None, None))
+            })
         })
     }
 
@@ -525,7 +548,10 @@ impl ServerSession {
     /// holds these messages (message 1 first). The session enters
     /// TRANSACTION.
     pub fn open_maildrop(&mut self, messages: Vec<MessageInfo>) -> Result<(), ServerError> {
-        let Some(Pending::Maildrop { .. }) = &self.pending else { return Err(ServerError::NoDecisionPending) };
+        let Some(Pending::Maildrop { username, .. }) = &self.pending else {
+            return Err(ServerError::NoDecisionPending);
+        };
+        let owner = username.clone();
         if u32::try_from(messages.len()).is_err() {
             return Err(ServerError::BadAnswer("more than 2^32-1 messages"));
         }
@@ -536,7 +562,8 @@ impl ServerSession {
         self.maildrop = messages.into_iter().map(|info| Entry { info, deleted: false }).collect();
         self.state = State::Transaction;
         let (count, size) = self.totals();
-        self.send(&Response::ok(format!("maildrop has {count} message{} ({size} octets)", plural(count))));
+        let text = format!("{owner}'s maildrop has {count} message{} ({size} octets)", plural(count));
+        self.send(&Response::ok(text));
         self.run();
         Ok(())
     }
@@ -592,7 +619,11 @@ impl ServerSession {
         }
         self.pending = None;
         let left = self.maildrop.iter().filter(|e| !e.deleted).count();
-        let status = if left == 0 { "maildrop empty".to_string() } else { format!("{left} message{} left", plural(left)) };
+        let status = if left == 0 {
+            "maildrop empty".to_string()
+        } else {
+            format!("{left} message{} left", plural(left))
+        };
         self.send(&Response::ok(format!("{} POP3 server signing off ({status})", self.config.hostname)));
         self.close();
         Ok(())
@@ -673,7 +704,10 @@ impl ServerSession {
         self.state = State::Authorization { user: None };
         self.auth_failures += 1;
         if self.auth_failures >= self.config.max_auth_failures {
-            self.send(&Response::err_with(ResponseCode::Auth, "Authentication failed; too many failures, closing"));
+            self.send(&Response::err_with(
+                ResponseCode::Auth,
+                "Authentication failed; too many failures, closing",
+            ));
             return self.close();
         }
         self.send(&Response::err_with(ResponseCode::Auth, "Authentication failed"));
@@ -773,8 +807,10 @@ impl ServerSession {
                 if self.config.apop_timestamp.is_none() {
                     return self.bad("APOP is not supported");
                 }
-                self.pending =
-                    Some(Pending::Credentials { method: LoginMethod::Apop, apop: Some((name.clone(), digest)) });
+                self.pending = Some(Pending::Credentials {
+                    method: LoginMethod::Apop,
+                    apop: Some((name.clone(), digest)),
+                });
                 self.events.push_back(ServerEvent::ApopSecret { username: name });
             }
             Command::Auth { mechanism: None, .. } => {
@@ -832,7 +868,8 @@ impl ServerSession {
             }
             Command::Uidl(None) => {
                 self.send(&Response::ok(""));
-                let listing: Vec<String> = self.live().map(|(msg, e)| format!("{msg} {}", e.info.uid)).collect();
+                let listing: Vec<String> =
+                    self.live().map(|(msg, e)| format!("{msg} {}", e.info.uid)).collect();
                 self.lines(listing);
             }
             Command::Uidl(Some(msg)) => {
@@ -852,7 +889,10 @@ impl ServerSession {
             Command::Rset => {
                 self.maildrop.iter_mut().for_each(|e| e.deleted = false);
                 let (count, size) = self.totals();
-                self.send(&Response::ok(format!("maildrop has {count} message{} ({size} octets)", plural(count))));
+                self.send(&Response::ok(format!(
+                    "maildrop has {count} message{} ({size} octets)",
+                    plural(count)
+                )));
             }
             Command::Noop => self.send(&Response::ok("")),
             Command::Capa => self.capa(),
@@ -998,7 +1038,8 @@ impl ServerSession {
     }
 
     fn auth(&mut self, mechanism: &str, initial: Option<InitialResponse>) {
-        let Some(mech) = Mechanism::from_name(mechanism).filter(|m| self.config.sasl_mechanisms.contains(m)) else {
+        let Some(mech) = Mechanism::from_name(mechanism).filter(|m| self.config.sasl_mechanisms.contains(m))
+        else {
             return self.bad("Unsupported authentication mechanism");
         };
         if !self.offered_mechanisms().contains(&mech) {
@@ -1007,7 +1048,8 @@ impl ServerSession {
         if initial.is_some() && !mech.has_initial_response() {
             return self.bad("This mechanism takes no initial response");
         }
-        let mut sasl_config = mailwire_sasl::ServerConfig::default().with_hostname(self.config.hostname.clone());
+        let mut sasl_config =
+            mailwire_sasl::ServerConfig::default().with_hostname(self.config.hostname.clone());
         if let Ok(nonce) = mailwire_sasl::Nonce::from_random(&self.config.nonce) {
             sasl_config = sasl_config.with_nonce(nonce);
         }

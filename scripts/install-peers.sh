@@ -9,16 +9,20 @@
 #              and the server our client talks to), smtplib (stdlib) and
 #              swaks as clients of our example server, openssl for
 #              scripts/test-cert.sh
+#   pop3/imap  Dovecot (dovecot-imapd, dovecot-pop3d) as the server our
+#              clients talk to (scripts/dovecot.sh; the tests run it as root)
 #
-# Later crates add their peers here (Dovecot, Postfix, dkimpy, rbldnsd,
-# bogofilter).
+# Later crates add their peers here (Postfix, dkimpy, rbldnsd, bogofilter).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# Dovecot is in /usr/sbin, which a normal user's PATH often lacks.
+export PATH=$PATH:/usr/sbin:/sbin
 
 need_apt=()
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-pip)
 command -v swaks >/dev/null 2>&1 || need_apt+=(swaks)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+command -v dovecot >/dev/null 2>&1 || need_apt+=(dovecot-imapd dovecot-pop3d)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
@@ -45,3 +49,4 @@ python3 -c 'import aiosmtpd, smtplib; print("install-peers: aiosmtpd", aiosmtpd.
 
 echo "install-peers: $(swaks --version 2>/dev/null | head -n 1): ok"
 echo "install-peers: $(openssl version): ok"
+echo "install-peers: dovecot $(dovecot --version): ok"

@@ -12,6 +12,8 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+pub mod dovecot;
+
 /// Whether we run under CI (`CI=true`), where a missing peer is a failure.
 pub fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")

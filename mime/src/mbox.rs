@@ -120,8 +120,9 @@ impl<'a> Iterator for MboxReader<'a> {
         let from_line = self.input[start..line_end].trim_ascii_end();
         let next = self.find_from(line_end.saturating_sub(1)).unwrap_or(self.input.len());
         let mut raw = &self.input[line_end.min(next)..next];
-        // Drop the separating empty line.
-        if next < self.input.len() {
+        // Drop the empty line that ends each message (RFC 4155 §2), the
+        // last one's too when it is there.
+        if next < self.input.len() || raw.ends_with(b"\n\n") || raw.ends_with(b"\n\r\n") {
             raw = raw.strip_suffix(b"\r\n").or_else(|| raw.strip_suffix(b"\n")).unwrap_or(raw);
         }
         self.pos = next;
@@ -132,6 +133,16 @@ impl<'a> Iterator for MboxReader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_message_loses_its_terminating_empty_line_too() {
+        let data = b"From a Mon Jan 1 00:00:00 2001\r\nX: 1\r\n\r\nbody\r\n\nFrom b Mon Jan 1 00:00:00 2001\r\nX: 2\r\n\r\nend\r\n\n";
+        let raws: Vec<&[u8]> = MboxReader::new(data).map(|m| m.raw).collect();
+        assert_eq!(raws, [&b"X: 1\r\n\r\nbody\r\n"[..], b"X: 2\r\n\r\nend\r\n"]);
+        // Without the empty line, the last line stays.
+        let raws: Vec<&[u8]> = MboxReader::new(b"From a x\nX: 1\n\nlast\n").map(|m| m.raw).collect();
+        assert_eq!(raws, [&b"X: 1\n\nlast\n"[..]]);
+    }
 
     #[test]
     fn mboxo_and_mboxrd_unquoting() {

@@ -521,3 +521,46 @@ fn out_of_order_calls_are_errors() {
     assert!(s.auth_password(true).is_err());
     assert!(s.tls_established().is_err());
 }
+
+#[test]
+fn utf8_and_lang() {
+    use mailwire_pop3::response::Language;
+    let mut sc = tls_server();
+    sc.utf8 = true;
+    sc.languages = vec![
+        Language { tag: "en".into(), description: "English".into() },
+        Language { tag: "fr".into(), description: "Français".into() },
+    ];
+    let mut cc = client_config();
+    cc.utf8 = true;
+    let mut app = App::new(messages());
+    let mut c = ClientSession::new(cc);
+    let mut s = ServerSession::new(sc);
+    let r = run(&mut c, &mut s, &mut app, 4096, |c, e| match e {
+        ClientEvent::Ready { capabilities } => {
+            assert!(capabilities.as_ref().unwrap().lang);
+            c.lang(None).unwrap();
+            c.lang(Some("FR")).unwrap();
+            c.lang(Some("de")).unwrap();
+            c.quit().unwrap();
+        }
+        _ => {}
+    });
+    assert!(r.to_server.iter().any(|b| b == b"UTF8\r\n"));
+    assert!(s.is_utf8());
+    assert_eq!(s.language(), Some("fr"));
+    assert!(
+        r.events.iter().any(
+            |e| matches!(e, ClientEvent::Languages(l) if l.len() == 2 && l[1].description == "Français")
+        )
+    );
+    assert!(
+        r.events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Refused { command, .. } if command.to_string() == "LANG de"))
+    );
+    assert!(matches!(
+        c.lang(Some("not a tag")),
+        Err(ClientError::InvalidArgument(_)) | Err(ClientError::NotReady)
+    ));
+}

@@ -258,13 +258,19 @@ impl Stuffer {
     }
 }
 
-/// The size of `message` on the wire with CRLF line ends, without
-/// stuffing: what LIST and STAT report (RFC 1939 §5: the size "exactly"
-/// as the server would send it, before byte-stuffing).
+/// The size of `message` as [`Stuffer`] sends it, without the stuffing
+/// and the terminator: every line end CRLF, and a final line end added when
+/// the message lacks one. This is what LIST and STAT must report (RFC 1939
+/// §11: sizes count CRLF line ends, before byte-stuffing).
 pub fn wire_size(message: &[u8]) -> u64 {
     let lf = memchr::memchr_iter(b'\n', message).count() as u64;
     let crlf = memchr::memmem::find_iter(message, b"\r\n").count() as u64;
-    message.len() as u64 + (lf - crlf)
+    let final_eol = match message.last() {
+        None | Some(b'\n') => 0,
+        Some(b'\r') => 1,
+        Some(_) => 2,
+    };
+    message.len() as u64 + (lf - crlf) + final_eol
 }
 
 #[cfg(test)]
@@ -335,8 +341,14 @@ mod tests {
     }
 
     #[test]
-    fn wire_size_counts_crlf() {
+    fn wire_size_is_what_the_stuffer_sends() {
         assert_eq!(wire_size(b"a\r\nb\n"), 6);
         assert_eq!(wire_size(b""), 0);
+        for msg in [&b"no final eol"[..], b"bare cr at end\r", b"x\n.y\r\n", b"a\rb\n", b".", b""] {
+            let sent = stuff(msg, None);
+            let dots =
+                sent.windows(3).filter(|w| w == b"\n..").count() + usize::from(sent.starts_with(b".."));
+            assert_eq!(wire_size(msg), (sent.len() - 3 - dots) as u64, "{:?}", String::from_utf8_lossy(msg));
+        }
     }
 }

@@ -129,9 +129,11 @@ pub struct ServerConfig {
     /// Unprocessed input kept while a decision is pending; more ends the
     /// session.
     pub max_buffered_input: usize,
-    /// Randomness for SASL nonces: refill it with
-    /// [`ServerSession::set_nonce`] before each AUTH (sans-IO: no RNG
-    /// here).
+    /// At least 16 random bytes from the application's CSPRNG, fresh for
+    /// each session (sans-IO: no RNG here). Each AUTH draws its own SCRAM
+    /// nonce from them (SHA-256 of these bytes and a counter), so one seed
+    /// serves a whole session; [`ServerSession::set_nonce`] reseeds.
+    /// Without them SCRAM is refused (`-ERR [SYS/TEMP]`).
     pub nonce: Vec<u8>,
 }
 
@@ -387,6 +389,8 @@ pub struct ServerSession {
     language: Option<String>,
     errors: usize,
     auth_failures: usize,
+    /// Nonces drawn from `config.nonce` so far.
+    nonces_drawn: u64,
 }
 
 impl ServerSession {
@@ -409,6 +413,7 @@ impl ServerSession {
             language: None,
             errors: 0,
             auth_failures: 0,
+            nonces_drawn: 0,
         }
     }
 
@@ -477,9 +482,24 @@ impl ServerSession {
         self.language.as_deref()
     }
 
-    /// Fresh randomness for the next SASL nonce (at least 16 bytes).
+    /// New random bytes to draw SASL nonces from (at least 16).
     pub fn set_nonce(&mut self, random: &[u8]) {
         self.config.nonce = random.to_vec();
+        self.nonces_drawn = 0;
+    }
+
+    /// A nonce for one AUTH: distinct for every AUTH of the session.
+    fn next_nonce(&mut self) -> Option<mailwire_sasl::Nonce> {
+        use sha2::{Digest, Sha256};
+        if self.config.nonce.len() < 16 {
+            return None;
+        }
+        let mut hash = Sha256::new();
+        hash.update(b"mailwire-pop3 SASL nonce");
+        hash.update(&self.config.nonce);
+        hash.update(self.nonces_drawn.to_le_bytes());
+        self.nonces_drawn += 1;
+        mailwire_sasl::Nonce::from_random(&hash.finalize()[..24]).ok()
     }
 
     /// The transport is now TLS.
@@ -1050,7 +1070,7 @@ impl ServerSession {
         }
         let mut sasl_config =
             mailwire_sasl::ServerConfig::default().with_hostname(self.config.hostname.clone());
-        if let Ok(nonce) = mailwire_sasl::Nonce::from_random(&self.config.nonce) {
+        if let Some(nonce) = self.next_nonce() {
             sasl_config = sasl_config.with_nonce(nonce);
         }
         let sasl = match SaslServer::new(mech, sasl_config) {

@@ -302,7 +302,8 @@ fn plaintext_is_refused_without_tls_on_both_sides() {
 
 #[test]
 fn every_login_method() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut ClientConfig, &mut ServerConfig)>, AuthMethod)> = vec![
+    type Setup = Box<dyn Fn(&mut ClientConfig, &mut ServerConfig)>;
+    let cases: Vec<(&str, Setup, AuthMethod)> = vec![
         ("scram", Box::new(|_, _| {}), AuthMethod::Sasl(Mechanism::ScramSha256)),
         ("cram-md5", Box::new(|c, _| c.nonce.clear()), AuthMethod::Sasl(Mechanism::CramMd5)),
         (
@@ -390,8 +391,8 @@ fn top_and_single_listings() {
     let mut app = App::new(messages());
     let mut c = ClientSession::new(client_config());
     let mut s = ServerSession::new(tls_server());
-    let r = run(&mut c, &mut s, &mut app, 4096, |c, e| match e {
-        ClientEvent::Ready { .. } => {
+    let r = run(&mut c, &mut s, &mut app, 4096, |c, e| {
+        if let ClientEvent::Ready { .. } = e {
             c.top(1, 1).unwrap();
             c.top(2, 0).unwrap();
             c.top(4, 2).unwrap();
@@ -401,7 +402,6 @@ fn top_and_single_listings() {
             c.noop().unwrap();
             c.quit().unwrap();
         }
-        _ => {}
     });
     let tops = downloaded(&r.events);
     assert_eq!(tops[0], b"From: a@example.com\r\nSubject: one\r\n\r\nHello\r\n");
@@ -536,15 +536,14 @@ fn utf8_and_lang() {
     let mut app = App::new(messages());
     let mut c = ClientSession::new(cc);
     let mut s = ServerSession::new(sc);
-    let r = run(&mut c, &mut s, &mut app, 4096, |c, e| match e {
-        ClientEvent::Ready { capabilities } => {
+    let r = run(&mut c, &mut s, &mut app, 4096, |c, e| {
+        if let ClientEvent::Ready { capabilities } = e {
             assert!(capabilities.as_ref().unwrap().lang);
             c.lang(None).unwrap();
             c.lang(Some("FR")).unwrap();
             c.lang(Some("de")).unwrap();
             c.quit().unwrap();
         }
-        _ => {}
     });
     assert!(r.to_server.iter().any(|b| b == b"UTF8\r\n"));
     assert!(s.is_utf8());
@@ -563,4 +562,26 @@ fn utf8_and_lang() {
         c.lang(Some("not a tag")),
         Err(ClientError::InvalidArgument(_)) | Err(ClientError::NotReady)
     ));
+}
+
+#[test]
+fn each_auth_of_a_session_gets_its_own_scram_nonce() {
+    let mut s = ServerSession::new(tls_server());
+    s.greet();
+    s.poll_transmit();
+    let mut server_firsts = Vec::new();
+    for _ in 0..2 {
+        // client-first "n,,n=mrose,r=abc", then cancel.
+        s.feed(b"AUTH SCRAM-SHA-256 biwsbj1tcm9zZSxyPWFiYw==\r\n");
+        let Some(ServerEvent::NeedSecret { username, .. }) = s.poll_event() else { panic!("no NeedSecret") };
+        assert_eq!(username, "mrose");
+        s.auth_scram(Some(App::new(vec![]).scram)).unwrap();
+        let line = String::from_utf8(s.poll_transmit().unwrap()).unwrap();
+        let b64 = line.strip_prefix("+ ").unwrap().trim_end();
+        server_firsts.push(String::from_utf8(base64_simd::STANDARD.decode_to_vec(b64).unwrap()).unwrap());
+        s.feed(b"*\r\n");
+        assert_eq!(s.poll_transmit().unwrap(), b"-ERR Authentication cancelled\r\n");
+    }
+    assert!(server_firsts[0].starts_with("r=abc"));
+    assert_ne!(server_firsts[0], server_firsts[1], "the same SCRAM nonce was used twice");
 }

@@ -261,16 +261,62 @@ impl Stuffer {
 /// The size of `message` as [`Stuffer`] sends it, without the stuffing
 /// and the terminator: every line end CRLF, and a final line end added when
 /// the message lacks one. This is what LIST and STAT must report (RFC 1939
-/// §11: sizes count CRLF line ends, before byte-stuffing).
+/// §11: sizes count CRLF line ends, before byte-stuffing). For a message
+/// read in pieces, use [`WireSize`].
 pub fn wire_size(message: &[u8]) -> u64 {
-    let lf = memchr::memchr_iter(b'\n', message).count() as u64;
-    let crlf = memchr::memmem::find_iter(message, b"\r\n").count() as u64;
-    let final_eol = match message.last() {
-        None | Some(b'\n') => 0,
-        Some(b'\r') => 1,
-        Some(_) => 2,
-    };
-    message.len() as u64 + (lf - crlf) + final_eol
+    let mut size = WireSize::new();
+    size.push(message);
+    size.total()
+}
+
+/// [`wire_size`] over a message read in chunks of any size.
+///
+/// ```
+/// use mailwire_pop3::multiline::{WireSize, wire_size};
+///
+/// let message = b"Subject: x\n\nbody\r\nend";
+/// let mut size = WireSize::new();
+/// for chunk in message.chunks(3) {
+///     size.push(chunk);
+/// }
+/// assert_eq!(size.total(), wire_size(message));
+/// assert_eq!(size.total(), 25); // 21 bytes, two LFs gain a CR, a CRLF is added at the end
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WireSize {
+    bytes: u64,
+    /// Line feeds without a CR before them.
+    bare_lf: u64,
+    last: Option<u8>,
+}
+
+impl WireSize {
+    /// Nothing counted yet.
+    pub fn new() -> WireSize {
+        WireSize::default()
+    }
+
+    /// Counts the next chunk.
+    pub fn push(&mut self, chunk: &[u8]) {
+        let Some(&last) = chunk.last() else { return };
+        let lf = memchr::memchr_iter(b'\n', chunk).count() as u64;
+        let crlf = memchr::memmem::find_iter(chunk, b"\r\n").count() as u64;
+        // A CRLF split between the previous chunk and this one.
+        let split = u64::from(self.last == Some(b'\r') && chunk[0] == b'\n');
+        self.bare_lf += lf - crlf - split;
+        self.bytes += chunk.len() as u64;
+        self.last = Some(last);
+    }
+
+    /// The size on the wire of everything pushed.
+    pub fn total(&self) -> u64 {
+        let final_eol = match self.last {
+            None | Some(b'\n') => 0,
+            Some(b'\r') => 1,
+            Some(_) => 2,
+        };
+        self.bytes + self.bare_lf + final_eol
+    }
 }
 
 #[cfg(test)]

@@ -298,7 +298,14 @@ proptest! {
         prop_assert!(u.is_done());
         prop_assert_eq!(&wire[used..], b"+OK next");
         let crlf: String = lines.iter().map(|l| format!("{l}\r\n")).collect();
-        prop_assert_eq!(out, crlf.into_bytes());
+        prop_assert_eq!(&out, crlf.as_bytes());
+        // What LIST would say is what arrived, however the file is read.
+        let mut size = mailwire_pop3::multiline::WireSize::new();
+        for piece in message.as_bytes().chunks(1 + cuts.len()) {
+            size.push(piece);
+        }
+        prop_assert_eq!(size.total(), out.len() as u64);
+        prop_assert_eq!(mailwire_pop3::multiline::wire_size(message.as_bytes()), out.len() as u64);
     }
 
     #[test]

@@ -41,6 +41,51 @@ impl<'a> MboxMessage<'a> {
         std::str::from_utf8(&rest[..end]).ok()
     }
 
+    /// The date on the `From ` line (asctime form, `Fri Feb 22 17:06:23
+    /// 2008`, with an optional numeric zone after the year or before it;
+    /// UTC without one): when the message was delivered, the usual
+    /// internal date of an mbox message.
+    ///
+    /// ```
+    /// use mailwire_mime::mbox::MboxReader;
+    ///
+    /// let mbox = b"From user@domain  Fri Feb 22 23:00:00 2008 +0200\nSubject: x\n\n";
+    /// let m = MboxReader::new(mbox).next().unwrap();
+    /// assert_eq!(m.date().unwrap().to_rfc3339(), "2008-02-22T23:00:00+02:00");
+    /// ```
+    pub fn date(&self) -> Option<crate::DateTime> {
+        let line = std::str::from_utf8(self.from_line).ok()?;
+        let mut words = line.split_ascii_whitespace().skip(2);
+        const MONTHS: [&str; 12] =
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        let _weekday = words.next()?;
+        let month = words.next()?.to_ascii_lowercase();
+        let month = MONTHS.iter().position(|m| month.starts_with(m))? as u8 + 1;
+        let day: u8 = words.next()?.parse().ok()?;
+        let mut time = words.next()?.split(':').map(|p| p.parse::<u8>().ok());
+        let (hour, minute) = (time.next()??, time.next()??);
+        let second = time.next().flatten().unwrap_or(0);
+        let zone = |w: &str| -> Option<i16> {
+            let sign = match w.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let digits: i16 = w.get(1..5)?.parse().ok()?;
+            Some(sign * (digits / 100 * 60 + digits % 100))
+        };
+        let mut offset = 0;
+        let mut year = None;
+        for w in words.take(2) {
+            match zone(w) {
+                Some(z) => offset = z,
+                None if year.is_none() => year = w.parse::<i64>().ok(),
+                None => {}
+            }
+        }
+        crate::DateTime::from_parts(year?, month, day, hour, minute, second, offset)
+    }
+
     /// The message bytes with the `From ` quoting removed. Borrowed when
     /// nothing was quoted.
     pub fn unquoted(&self) -> Cow<'a, [u8]> {

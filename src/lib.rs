@@ -10,6 +10,7 @@
 //! | `sasl` | `sasl` | `mailwire-sasl`: SASL mechanisms, client and server |
 //! | `smtp` | `smtp` | `mailwire-smtp`: SMTP/ESMTP/LMTP wire types and sessions |
 //! | `pop3` | `pop3` | `mailwire-pop3`: POP3 wire types and sessions |
+//! | `threading` | `threading` | `mailwire-threading`: RFC 5256 and JWZ threading, conversations |
 //! | `serde` | — | serde support on every enabled crate's stored types |
 //! | `full` | — | every crate |
 //!
@@ -44,3 +45,8 @@ pub use mailwire_smtp as smtp;
 /// POP3 wire types and sessions (the `mailwire-pop3` crate).
 #[cfg(feature = "pop3")]
 pub use mailwire_pop3 as pop3;
+
+/// Threading: RFC 5256 REFERENCES and ORDEREDSUBJECT, JWZ, conversations
+/// (the `mailwire-threading` crate).
+#[cfg(feature = "threading")]
+pub use mailwire_threading as threading;

@@ -17,6 +17,12 @@ use crate::tree::{NodeData, Threads};
 pub enum SubjectMerge {
     /// Never: only references make threads.
     Never,
+    /// Only a reply (`Re:`, `Fwd:`, … by its subject) that has no valid
+    /// `In-Reply-To` or `References` — from a client that dropped them —
+    /// joins the thread of its base subject; threads with references of
+    /// their own, and originals, stay apart however alike their subjects
+    /// (mail-threading's choice, close to notmuch's).
+    Headerless,
     /// Only when the two threads' dates (their roots', or a dummy's first
     /// child's) are at most this many seconds apart: "Re: hello" next week
     /// is not the "hello" of last year.
@@ -26,8 +32,9 @@ pub enum SubjectMerge {
 }
 
 /// JWZ's choices. [`JwzOptions::default`] is the client-friendly set:
-/// merge by subject only within 30 days, and remove localised reply
-/// prefixes; [`JwzOptions::rfc5256`] is exactly `THREAD=REFERENCES`.
+/// merge by subject only the threads that lack threading headers
+/// ([`SubjectMerge::Headerless`]), and remove localised reply prefixes;
+/// [`JwzOptions::rfc5256`] is exactly `THREAD=REFERENCES`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwzOptions {
     /// When to merge threads by subject.
@@ -115,11 +122,15 @@ fn prune(t: &Threader) -> Threads {
 struct SubjectOf {
     /// Caller id → (subject key, is a reply or forward).
     by_message: HashMap<u64, (u32, bool), RandomState>,
+    /// Caller ids of the messages without valid references.
+    headerless: std::collections::HashSet<u64, RandomState>,
 }
 
 impl SubjectOf {
     fn new(t: &Threader, prefixes: &Prefixes) -> SubjectOf {
         let mut by_message = HashMap::with_capacity_and_hasher(t.len(), RandomState::default());
+        let headerless =
+            t.live_entries().filter(|(_, e)| e.links.refs.is_empty()).map(|(_, e)| e.id).collect();
         if prefixes.is_rfc5256() {
             for (_, e) in t.live_entries() {
                 by_message.insert(e.id, (e.subject, e.reply));
@@ -135,7 +146,7 @@ impl SubjectOf {
                 by_message.insert(e.id, (n, base.is_reply_or_forward));
             }
         }
-        SubjectOf { by_message }
+        SubjectOf { by_message, headerless }
     }
 
     fn of(&self, id: u64) -> (u32, bool) {
@@ -188,11 +199,23 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
         if t == r {
             continue;
         }
-        if let SubjectMerge::WithinSeconds(window) = policy {
-            let (a, b) = (out.nodes[t as usize].date, out.nodes[r as usize].date);
-            if a.abs_diff(b) > window.unsigned_abs() {
-                continue;
+        match policy {
+            SubjectMerge::WithinSeconds(window) => {
+                let (a, b) = (out.nodes[t as usize].date, out.nodes[r as usize].date);
+                if a.abs_diff(b) > window.unsigned_abs() {
+                    continue;
+                }
             }
+            SubjectMerge::Headerless => {
+                // Only a reply (by its subject) without valid references
+                // moves; two originals with one subject stay apart.
+                let headerless =
+                    out.nodes[r as usize].message.is_some_and(|m| subjects.headerless.contains(&m));
+                if !(headerless && reply(out, r)) {
+                    continue;
+                }
+            }
+            SubjectMerge::Never | SubjectMerge::Always => {}
         }
         match (is_dummy(out, t), is_dummy(out, r)) {
             (true, true) => {

@@ -38,8 +38,10 @@ pub(crate) struct NodeData {
     pub children: Vec<u32>,
 }
 
-/// A forest of threads.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// A forest of threads. Two forests are equal when they have the same
+/// threads in the same order, node for node (messages, dummies, dates and
+/// the order of children), however they were built.
+#[derive(Debug, Clone, Default)]
 pub struct Threads {
     pub(crate) nodes: Vec<NodeData>,
     pub(crate) roots: Vec<u32>,
@@ -95,6 +97,26 @@ impl<'t> Node<'t> {
         self.descendants().filter_map(|(_, n)| n.message()).collect()
     }
 }
+
+impl PartialEq for Threads {
+    fn eq(&self, other: &Threads) -> bool {
+        if self.roots.len() != other.roots.len() {
+            return false;
+        }
+        let mut stack: Vec<(u32, u32)> =
+            self.roots.iter().copied().zip(other.roots.iter().copied()).collect();
+        while let Some((a, b)) = stack.pop() {
+            let (a, b) = (&self.nodes[a as usize], &other.nodes[b as usize]);
+            if a.message != b.message || a.date != b.date || a.children.len() != b.children.len() {
+                return false;
+            }
+            stack.extend(a.children.iter().copied().zip(b.children.iter().copied()));
+        }
+        true
+    }
+}
+
+impl Eq for Threads {}
 
 impl Threads {
     /// The threads, in order.

@@ -25,7 +25,8 @@ pub enum SubjectMerge {
     Headerless,
     /// Only when the two threads' dates (their roots', or a dummy's first
     /// child's) are at most this many seconds apart: "Re: hello" next week
-    /// is not the "hello" of last year.
+    /// is not the "hello" of last year. Threads are taken oldest first; one
+    /// too far from the group its subject has so far starts a new group.
     WithinSeconds(i64),
     /// Always, as RFC 5256 does.
     Always,
@@ -168,9 +169,12 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
     let is_dummy = |out: &Threads, n: u32| out.nodes[n as usize].message.is_none();
     let reply = |out: &Threads, n: u32| !is_dummy(out, n) && thread_subject(out, n).1;
 
-    // (B) One thread per subject in the table.
+    // (B) One thread per subject in the table. With a time window the
+    // table is filled as (C) goes instead: a thread too far from the one
+    // in the table starts a new group for its subject.
     let mut table: HashMap<u32, u32, RandomState> = HashMap::default();
-    for &r in &out.roots {
+    let windowed = matches!(policy, SubjectMerge::WithinSeconds(_));
+    for &r in out.roots.iter().filter(|_| !windowed) {
         let (subject, _) = thread_subject(out, r);
         if subject == 0 {
             continue;
@@ -195,7 +199,12 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
         if subject == 0 {
             continue;
         }
-        let Some(&t) = table.get(&subject) else { continue };
+        let Some(&t) = table.get(&subject) else {
+            if windowed {
+                table.insert(subject, r);
+            }
+            continue;
+        };
         if t == r {
             continue;
         }
@@ -203,6 +212,7 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
             SubjectMerge::WithinSeconds(window) => {
                 let (a, b) = (out.nodes[t as usize].date, out.nodes[r as usize].date);
                 if a.abs_diff(b) > window.unsigned_abs() {
+                    table.insert(subject, r);
                     continue;
                 }
             }

@@ -89,7 +89,7 @@ fn rebuilt(present: &[Gen]) -> Threader {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(200))]
 
     #[test]
     fn incremental_equals_rebuild(

@@ -103,13 +103,19 @@ fn prune(t: &Threader) -> Threads {
             let at_top = container.parent == NONE;
             if container.entry != NONE {
                 let e = &t.entries[container.entry as usize];
-                out.nodes.push(NodeData { message: Some(e.id), date: e.date, seq: e.seq, children });
+                out.nodes.push(NodeData {
+                    message: Some(e.id),
+                    date: e.date,
+                    seq: e.seq,
+                    children,
+                    entry: container.entry,
+                });
                 results.push((out.nodes.len() - 1) as u32);
             } else if children.is_empty() {
             } else if !at_top || children.len() == 1 {
                 results.extend(children);
             } else {
-                out.nodes.push(NodeData { message: None, date: 0, seq: 0, children });
+                out.nodes.push(NodeData { message: None, date: 0, seq: 0, children, entry: NONE });
                 results.push((out.nodes.len() - 1) as u32);
             }
         }
@@ -118,40 +124,47 @@ fn prune(t: &Threader) -> Threads {
     out
 }
 
-/// Base subjects of the messages, by caller id, with the prefix set
-/// chosen.
-struct SubjectOf {
-    /// Caller id → (subject key, is a reply or forward).
-    by_message: HashMap<u64, (u32, bool), RandomState>,
-    /// Caller ids of the messages without valid references.
-    headerless: std::collections::HashSet<u64, RandomState>,
+/// Base subjects of the messages, by entry, with the prefix set chosen.
+struct SubjectOf<'t> {
+    t: &'t Threader,
+    /// Entry → (subject key, is a reply or forward), when the prefixes
+    /// are not RFC 5256's (else the entries' own are used).
+    other: Vec<(u32, bool)>,
 }
 
-impl SubjectOf {
-    fn new(t: &Threader, prefixes: &Prefixes) -> SubjectOf {
-        let mut by_message = HashMap::with_capacity_and_hasher(t.len(), RandomState::default());
-        let headerless =
-            t.live_entries().filter(|(_, e)| e.links.refs.is_empty()).map(|(_, e)| e.id).collect();
-        if prefixes.is_rfc5256() {
-            for (_, e) in t.live_entries() {
-                by_message.insert(e.id, (e.subject, e.reply));
-            }
-        } else {
+impl<'t> SubjectOf<'t> {
+    fn new(t: &'t Threader, prefixes: &Prefixes) -> SubjectOf<'t> {
+        let mut other = Vec::new();
+        if !prefixes.is_rfc5256() {
             let mut keys: HashMap<String, u32, RandomState> = HashMap::default();
             keys.insert(String::new(), 0);
-            for (_, e) in t.live_entries() {
-                let base = base_subject_with(&e.raw_subject, prefixes);
-                let key = base.key().into_owned();
-                let n = keys.len() as u32;
-                let n = *keys.entry(key).or_insert(n);
-                by_message.insert(e.id, (n, base.is_reply_or_forward));
-            }
+            other = t
+                .entries
+                .iter()
+                .map(|e| {
+                    if e.dead {
+                        return (0, false);
+                    }
+                    let base = base_subject_with(&e.raw_subject, prefixes);
+                    let n = keys.len() as u32;
+                    let n = *keys.entry(base.key().into_owned()).or_insert(n);
+                    (n, base.is_reply_or_forward)
+                })
+                .collect();
         }
-        SubjectOf { by_message, headerless }
+        SubjectOf { t, other }
     }
 
-    fn of(&self, id: u64) -> (u32, bool) {
-        self.by_message.get(&id).copied().unwrap_or((0, false))
+    fn of(&self, entry: u32) -> (u32, bool) {
+        match self.other.get(entry as usize) {
+            Some(&s) => s,
+            None => self.t.entries.get(entry as usize).map_or((0, false), |e| (e.subject, e.reply)),
+        }
+    }
+
+    /// Whether the message has no valid references.
+    fn headerless(&self, entry: u32) -> bool {
+        self.t.entries.get(entry as usize).is_some_and(|e| e.links.refs.is_empty())
     }
 }
 
@@ -160,11 +173,11 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
     // The thread subject: the root's, or a dummy's first child's.
     let thread_subject = |out: &Threads, n: u32| -> (u32, bool) {
         let node = &out.nodes[n as usize];
-        let m = match node.message {
-            Some(m) => Some(m),
-            None => node.children.first().and_then(|&c| out.nodes[c as usize].message),
+        let entry = match node.message {
+            Some(_) => node.entry,
+            None => node.children.first().map_or(NONE, |&c| out.nodes[c as usize].entry),
         };
-        m.map_or((0, false), |m| subjects.of(m))
+        subjects.of(entry)
     };
     let is_dummy = |out: &Threads, n: u32| out.nodes[n as usize].message.is_none();
     let reply = |out: &Threads, n: u32| !is_dummy(out, n) && thread_subject(out, n).1;
@@ -219,8 +232,7 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
             SubjectMerge::Headerless => {
                 // Only a reply (by its subject) without valid references
                 // moves; two originals with one subject stay apart.
-                let headerless =
-                    out.nodes[r as usize].message.is_some_and(|m| subjects.headerless.contains(&m));
+                let headerless = !is_dummy(out, r) && subjects.headerless(out.nodes[r as usize].entry);
                 if !(headerless && reply(out, r)) {
                     continue;
                 }
@@ -236,7 +248,7 @@ fn merge_by_subject(out: &mut Threads, subjects: &SubjectOf, policy: SubjectMerg
             (false, _) if reply(out, r) && !reply(out, t) => out.nodes[t as usize].children.push(r),
             _ => {
                 let (date, seq) = (out.nodes[t as usize].date, out.nodes[t as usize].seq);
-                out.nodes.push(NodeData { message: None, date, seq, children: vec![t, r] });
+                out.nodes.push(NodeData { message: None, date, seq, children: vec![t, r], entry: NONE });
                 gone.push(false);
                 let dummy = (out.nodes.len() - 1) as u32;
                 table.insert(subject, dummy);
@@ -283,9 +295,15 @@ pub(crate) fn ordered_subject(t: &Threader) -> Threads {
         while j < order.len() && t.entries[order[j] as usize].subject == subject {
             j += 1;
         }
-        let node = |out: &mut Threads, e: u32| {
-            let e = &t.entries[e as usize];
-            out.nodes.push(NodeData { message: Some(e.id), date: e.date, seq: e.seq, children: Vec::new() });
+        let node = |out: &mut Threads, entry: u32| {
+            let e = &t.entries[entry as usize];
+            out.nodes.push(NodeData {
+                message: Some(e.id),
+                date: e.date,
+                seq: e.seq,
+                children: Vec::new(),
+                entry,
+            });
             (out.nodes.len() - 1) as u32
         };
         let first = node(&mut out, order[i]);

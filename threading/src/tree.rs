@@ -36,6 +36,8 @@ pub(crate) struct NodeData {
     pub seq: u64,
     /// Children, as indices into `Threads::nodes`.
     pub children: Vec<u32>,
+    /// The threader's entry of the message (u32::MAX for a dummy).
+    pub entry: u32,
 }
 
 /// A forest of threads. Two forests are equal when they have the same

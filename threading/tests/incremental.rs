@@ -155,7 +155,7 @@ fn compaction_keeps_the_results() {
         id: 1,
         message_id: "<new@x>".into(),
         in_reply_to: String::new(),
-        references: format!("<m2999@x>"),
+        references: "<m2999@x>".to_string(),
         subject: "x".into(),
         date: 0,
     };

@@ -243,8 +243,8 @@ impl Stuffer {
         }
     }
 
-    /// Ends the answer: a CRLF if the data did not end with one, then
-    /// `.` CRLF.
+    /// Ends the answer: the line end the data lacks (CRLF, or only LF
+    /// after a final bare CR), then `.` CRLF.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         if self.after_cr {
             // A message ending in a bare CR: complete the line end.

@@ -170,7 +170,8 @@ impl Response {
         }
         if !self.text.is_empty() {
             out.push(b' ');
-            out.extend(self.text.bytes().filter(|&b| b != b'\r' && b != b'\n'));
+            // CR, LF and NUL cannot be in a line (parse refuses them).
+            out.extend(self.text.bytes().filter(|&b| !matches!(b, b'\r' | b'\n' | 0)));
         }
         out.extend_from_slice(b"\r\n");
     }
@@ -380,7 +381,7 @@ impl fmt::Display for ResponseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let what = match self.kind {
             ResponseErrorKind::BadStatus => "the response starts with neither +OK nor -ERR",
-            ResponseErrorKind::ControlCharacter => "a CR or LF inside the response line",
+            ResponseErrorKind::ControlCharacter => "a CR, LF or NUL inside the response line",
             ResponseErrorKind::BadListing => "a scan listing is not \"msg size\"",
             ResponseErrorKind::BadUniqueId => "a unique-id listing is not \"msg uid\" with a valid uid",
             ResponseErrorKind::BadLanguage => "a LANG line does not start with a language tag",

@@ -127,7 +127,9 @@ pub struct ServerConfig {
     /// Failed logins before the session closes.
     pub max_auth_failures: usize,
     /// Unprocessed input kept while a decision is pending; more ends the
-    /// session.
+    /// session. At least one AUTH line (a SASL message of
+    /// [`mailwire_sasl::MAX_MESSAGE_LEN`] in base64, about 21.8 KB) is
+    /// always accepted, whatever the value.
     pub max_buffered_input: usize,
     /// At least 16 random bytes from the application's CSPRNG, fresh for
     /// each session (sans-IO: no RNG here). Each AUTH draws its own SCRAM
@@ -582,6 +584,9 @@ impl ServerSession {
         self.maildrop = messages.into_iter().map(|info| Entry { info, deleted: false }).collect();
         self.state = State::Transaction;
         let (count, size) = self.totals();
+        // RFC 2449 §4: a response line is at most 512 octets; a long login
+        // name is cut.
+        let owner: String = owner.chars().take(64).collect();
         let text = format!("{owner}'s maildrop has {count} message{} ({size} octets)", plural(count));
         self.send(&Response::ok(text));
         self.run();
@@ -962,7 +967,7 @@ impl ServerSession {
     }
 
     fn totals(&self) -> (usize, u64) {
-        self.live().fold((0, 0), |(n, s), (_, e)| (n + 1, s + e.info.size))
+        self.live().fold((0, 0), |(n, s), (_, e)| (n + 1, s.saturating_add(e.info.size)))
     }
 
     /// Writes the lines of a multi-line answer, stuffed, and the end.

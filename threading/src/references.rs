@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use crate::graph::NONE;
-use crate::subject::{Prefixes, base_subject_with};
+use crate::subject::{Prefixes, compare_key_with};
 use crate::threader::Threader;
 use crate::tree::{NodeData, Threads};
 
@@ -145,10 +145,10 @@ impl<'t> SubjectOf<'t> {
                     if e.dead {
                         return (0, false);
                     }
-                    let base = base_subject_with(&e.raw_subject, prefixes);
+                    let (key, reply) = compare_key_with(&e.raw_subject, prefixes);
                     let n = keys.len() as u32;
-                    let n = *keys.entry(base.key().into_owned()).or_insert(n);
-                    (n, base.is_reply_or_forward)
+                    let n = *keys.entry(key).or_insert(n);
+                    (n, reply)
                 })
                 .collect();
         }

@@ -20,6 +20,10 @@
 //! assert_eq!(base_subject("AW: Termin").text, "AW: Termin");
 //! assert_eq!(base_subject_with("AW: Termin", &Prefixes::localized()).text, "Termin");
 //! ```
+//!
+//! Subjects are compared in the form [`compare_key`] gives: mapped by the
+//! `i;unicode-casemap` collation RFC 5256 §7 requires, then reduced to the
+//! base subject.
 
 use std::borrow::Cow;
 
@@ -34,25 +38,75 @@ pub struct BaseSubject<'a> {
     pub is_reply_or_forward: bool,
 }
 
-impl BaseSubject<'_> {
-    /// The text in the form subjects are compared in: case-insensitive
-    /// (Unicode lower case; ASCII-only text is only folded when it has
-    /// capitals).
-    pub fn key(&self) -> Cow<'_, str> {
-        fold_case(&self.text)
-    }
+/// The form in which SORT and THREAD compare subjects (RFC 5256 §7): the
+/// subject mapped by the `i;unicode-casemap` collation (RFC 5051), then
+/// its base subject extracted, and whether it is a reply or forward.
+/// This is what an IMAP server compares, Dovecot included: `Café` in NFC
+/// and in NFD, `ＡＢＣ` and `abc`, `x²` and `x2`, `a b` with a no-break
+/// space and with a space are all the same subject.
+///
+/// ```
+/// use mailwire_threading::subject::compare_key;
+///
+/// assert_eq!(compare_key("Re: Caf\u{e9}").0, compare_key("cafe\u{301}").0);
+/// assert_eq!(compare_key("ＡＢＣ").0, compare_key("[x] abc").0);
+/// assert!(compare_key("Re： x").1); // a full-width colon maps to ':'
+/// ```
+pub fn compare_key(subject: &str) -> (String, bool) {
+    compare_key_with(subject, &Prefixes::rfc5256())
 }
 
-/// `text` folded for case-insensitive comparison.
-pub fn fold_case(text: &str) -> Cow<'_, str> {
+/// [`compare_key`] with extra reply prefixes removed.
+pub fn compare_key_with(subject: &str, prefixes: &Prefixes) -> (String, bool) {
+    let mapped = unicode_casemap(subject);
+    let base = extract(&mapped, &prefixes.mapped);
+    (base.text.into_owned(), base.is_reply_or_forward)
+}
+
+/// `text` mapped by the `i;unicode-casemap` collation (RFC 5051 §2): each
+/// character to its simple titlecase, then fully decomposed (canonical and
+/// compatibility decompositions, applied recursively). ASCII text is only
+/// upper-cased.
+pub fn unicode_casemap(text: &str) -> Cow<'_, str> {
+    use unicode_normalization::UnicodeNormalization;
     if text.is_ascii() {
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(text.to_ascii_lowercase())
+        return if text.bytes().any(|b| b.is_ascii_lowercase()) {
+            Cow::Owned(text.to_ascii_uppercase())
         } else {
             Cow::Borrowed(text)
+        };
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        out.extend(std::iter::once(titlecase(c)).nfkd());
+    }
+    Cow::Owned(out)
+}
+
+/// The simple titlecase mapping of `c` (UnicodeData field 14): the
+/// simple uppercase, except for the digraphs and the Greek letters with
+/// ypogegrammeni, whose titlecase forms are their own characters.
+fn titlecase(c: char) -> char {
+    match c {
+        'Ǆ' | 'ǅ' | 'ǆ' => 'ǅ',
+        'Ǉ' | 'ǈ' | 'ǉ' => 'ǈ',
+        'Ǌ' | 'ǋ' | 'ǌ' => 'ǋ',
+        'Ǳ' | 'ǲ' | 'ǳ' => 'ǲ',
+        '\u{1F80}'..='\u{1F87}' | '\u{1F90}'..='\u{1F97}' | '\u{1FA0}'..='\u{1FA7}' => {
+            char::from_u32(c as u32 + 8).unwrap_or(c)
         }
-    } else {
-        Cow::Owned(text.to_lowercase())
+        '\u{1FB3}' => '\u{1FBC}',
+        '\u{1FC3}' => '\u{1FCC}',
+        '\u{1FF3}' => '\u{1FFC}',
+        _ => {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                // A full mapping to several characters (ß → SS): the
+                // simple mapping keeps the character.
+                _ => c,
+            }
+        }
     }
 }
 
@@ -61,7 +115,10 @@ pub fn fold_case(text: &str) -> Cow<'_, str> {
 /// white space, an optional `[blob]` and `:` or the full-width `：`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prefixes {
+    /// In lower case, for subjects as written.
     words: Vec<String>,
+    /// Mapped by `i;unicode-casemap`, for [`compare_key_with`].
+    mapped: Vec<String>,
 }
 
 impl Prefixes {
@@ -90,7 +147,8 @@ impl Prefixes {
         let mut words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).collect();
         // Longest first, so that `antw` is tried before `a…`-prefixes.
         words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        Prefixes { words }
+        let mapped = words.iter().map(|w| unicode_casemap(w).into_owned()).collect();
+        Prefixes { words, mapped }
     }
 
     /// Whether only RFC 5256's prefixes are removed.
@@ -239,13 +297,12 @@ fn refwd_word<'a>(s: &'a str, extra: &[String]) -> Option<Vec<&'a str>> {
     (!out.is_empty()).then_some(out)
 }
 
-/// `s` without the prefix `word` (given in lower case), matched without
-/// regard to case.
+/// `s` without the prefix `word`, matched without regard to case.
 fn strip_prefix_fold<'a>(s: &'a str, word: &str) -> Option<&'a str> {
     let mut chars = s.char_indices();
     for w in word.chars() {
         let (_, c) = chars.next()?;
-        if !c.to_lowercase().eq(std::iter::once(w)) && c != w {
+        if c != w && !c.to_lowercase().eq(w.to_lowercase()) {
             return None;
         }
     }
@@ -317,11 +374,24 @@ mod tests {
         assert_eq!(l("RE : x"), "x");
         assert_eq!(l("Awesome: x"), "Awesome: x");
         assert!(base_subject_with("WG: x", &p).is_reply_or_forward);
+        // The same prefixes in the compared form, accents decomposed.
+        assert_eq!(compare_key_with("Vá: Re: x", &p), ("X".to_string(), true));
+        assert_eq!(compare_key_with("回复：会议", &p).0, compare_key("会议").0);
     }
 
     #[test]
-    fn keys_fold_case() {
-        assert_eq!(base_subject("Re: HeLLo").key(), "hello");
-        assert_eq!(base_subject("ÉTÉ").key(), "été");
+    fn keys_use_the_unicode_casemap_collation() {
+        let key = |s| compare_key(s).0;
+        assert_eq!(key("Re: HeLLo"), "HELLO");
+        assert_eq!(key("été"), key("ÉTÉ"));
+        assert_eq!(key("Caf\u{e9}"), key("Cafe\u{301}"));
+        assert_eq!(key("a\u{a0}b"), key("a b"));
+        assert_eq!(key("ＡＢＣ"), key("abc"));
+        assert_eq!(key("x²"), key("x2"));
+        assert_eq!(key("οδοσ"), key("οδος"));
+        assert_eq!(key("ǆ"), key("ǅ"));
+        assert_ne!(key("ß"), key("ss"));
+        assert!(compare_key("Re： x").1);
+        assert_eq!(key("Re： x"), "X");
     }
 }

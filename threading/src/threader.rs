@@ -7,7 +7,7 @@ use foldhash::fast::RandomState;
 use crate::conversations::{self, Conversation, ConversationStyle};
 use crate::graph::{Graph, Ids, Links, NONE};
 use crate::references::{self, JwzOptions};
-use crate::subject::base_subject;
+use crate::subject::compare_key;
 use crate::tree::Threads;
 use crate::{Message, msgid};
 
@@ -138,8 +138,8 @@ impl Threader {
                 refs.push(self.ids.intern(&id));
             }
         }
-        let base = base_subject(message.subject);
-        let subject = self.subjects.intern(&base.key());
+        let (key, reply) = compare_key(message.subject);
+        let subject = self.subjects.intern(&key);
         let entry = self.entries.len() as u32;
         let links = Links { own, refs };
         self.graph.note_mentions(entry, &links);
@@ -150,7 +150,7 @@ impl Threader {
             date: message.date,
             seq: self.next_seq,
             subject,
-            reply: base.is_reply_or_forward,
+            reply,
             raw_subject: message.subject.into(),
             links,
             dead: false,

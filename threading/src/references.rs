@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use foldhash::fast::RandomState;
 
 use crate::graph::NONE;
-use crate::subject::{Prefixes, compare_key_with};
+use crate::subject::{Prefixes, compare_key_into};
 use crate::threader::Threader;
 use crate::tree::{NodeData, Threads};
 
@@ -65,7 +65,7 @@ impl JwzOptions {
 pub(crate) fn finish(t: &Threader, options: &JwzOptions) -> Threads {
     let mut out = prune(t);
     // (4) Sort the roots; a dummy by its first child.
-    out.sort_with(|n| (n.date, n.seq));
+    out.sort_roots();
     if options.subject_merge != SubjectMerge::Never {
         let subjects = SubjectOf::new(t, &options.prefixes);
         merge_by_subject(&mut out, &subjects, options.subject_merge);
@@ -138,6 +138,7 @@ impl<'t> SubjectOf<'t> {
         if !prefixes.is_rfc5256() {
             let mut keys: HashMap<String, u32, RandomState> = HashMap::default();
             keys.insert(String::new(), 0);
+            let mut scratch = String::new();
             other = t
                 .entries
                 .iter()
@@ -145,9 +146,15 @@ impl<'t> SubjectOf<'t> {
                     if e.dead {
                         return (0, false);
                     }
-                    let (key, reply) = compare_key_with(&e.raw_subject, prefixes);
-                    let n = keys.len() as u32;
-                    let n = *keys.entry(key).or_insert(n);
+                    let reply = compare_key_into(&e.raw_subject, prefixes, &mut scratch);
+                    let n = match keys.get(scratch.as_str()) {
+                        Some(&n) => n,
+                        None => {
+                            let n = keys.len() as u32;
+                            keys.insert(scratch.clone(), n);
+                            n
+                        }
+                    };
                     (n, reply)
                 })
                 .collect();

@@ -58,9 +58,27 @@ pub fn compare_key(subject: &str) -> (String, bool) {
 
 /// [`compare_key`] with extra reply prefixes removed.
 pub fn compare_key_with(subject: &str, prefixes: &Prefixes) -> (String, bool) {
+    let mut key = String::new();
+    let reply = compare_key_into(subject, prefixes, &mut key);
+    (key, reply)
+}
+
+/// [`compare_key_with`] into a buffer the caller reuses; returns whether
+/// the subject is a reply or forward.
+pub(crate) fn compare_key_into(subject: &str, prefixes: &Prefixes, key: &mut String) -> bool {
+    key.clear();
+    if subject.is_ascii() {
+        // For ASCII the mapping is upper-casing, and every rule of the
+        // extraction ignores case: extract first, then map the result.
+        let base = extract(subject, &prefixes.words);
+        key.push_str(&base.text);
+        key.make_ascii_uppercase();
+        return base.is_reply_or_forward;
+    }
     let mapped = unicode_casemap(subject);
     let base = extract(&mapped, &prefixes.mapped);
-    (base.text.into_owned(), base.is_reply_or_forward)
+    key.push_str(&base.text);
+    base.is_reply_or_forward
 }
 
 /// `text` mapped by the `i;unicode-casemap` collation (RFC 5051 §2): each

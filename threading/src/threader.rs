@@ -7,7 +7,7 @@ use foldhash::fast::RandomState;
 use crate::conversations::{self, Conversation, ConversationStyle};
 use crate::graph::{Graph, Ids, Links, NONE};
 use crate::references::{self, JwzOptions};
-use crate::subject::compare_key;
+use crate::subject::{Prefixes, compare_key_into};
 use crate::tree::Threads;
 use crate::{Message, msgid};
 
@@ -78,6 +78,9 @@ pub struct Threader {
     pub(crate) container: Vec<u32>,
     next_seq: u64,
     live: usize,
+    /// Reused for subject keys.
+    scratch: String,
+    rfc_prefixes: Prefixes,
 }
 
 impl Default for Threader {
@@ -102,6 +105,8 @@ impl Threader {
             container: Vec::with_capacity(capacity),
             next_seq: 0,
             live: 0,
+            scratch: String::new(),
+            rfc_prefixes: Prefixes::rfc5256(),
         }
     }
 
@@ -138,8 +143,8 @@ impl Threader {
                 refs.push(self.ids.intern(&id));
             }
         }
-        let (key, reply) = compare_key(message.subject);
-        let subject = self.subjects.intern(&key);
+        let reply = compare_key_into(message.subject, &self.rfc_prefixes, &mut self.scratch);
+        let subject = self.subjects.intern(&self.scratch);
         let entry = self.entries.len() as u32;
         let links = Links { own, refs };
         self.graph.note_mentions(entry, &links);
@@ -156,7 +161,10 @@ impl Threader {
             dead: false,
         });
         self.next_seq += 1;
-        self.by_id.insert(message.id, entry);
+        if self.graph.track_mentions {
+            // (The batch state never removes, so it needs no index.)
+            self.by_id.insert(message.id, entry);
+        }
         self.live += 1;
     }
 

@@ -200,6 +200,26 @@ impl Threads {
         self.roots = order.into_iter().map(|i| self.roots[i]).collect();
     }
 
+    /// RFC 5256 step 4: the roots sorted by date (ties by arrival), a
+    /// dummy root by its first child after sorting its children.
+    pub(crate) fn sort_roots(&mut self) {
+        for i in 0..self.roots.len() {
+            let r = self.roots[i] as usize;
+            if self.nodes[r].message.is_none() {
+                let mut children = std::mem::take(&mut self.nodes[r].children);
+                children.sort_by_key(|&c| (self.nodes[c as usize].date, self.nodes[c as usize].seq));
+                if let Some(&first) = children.first() {
+                    self.nodes[r].date = self.nodes[first as usize].date;
+                    self.nodes[r].seq = self.nodes[first as usize].seq;
+                }
+                self.nodes[r].children = children;
+            }
+        }
+        let mut roots = std::mem::take(&mut self.roots);
+        roots.sort_by_key(|&r| (self.nodes[r as usize].date, self.nodes[r as usize].seq));
+        self.roots = roots;
+    }
+
     /// Sorts siblings bottom-up by `key`; a dummy takes its first child's
     /// key once its children are sorted.
     pub(crate) fn sort_with(&mut self, key: impl Fn(&NodeData) -> (i64, u64) + Copy) {

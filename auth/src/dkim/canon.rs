@@ -1,0 +1,247 @@
+//! Canonicalisation (RFC 6376 §3.4) and the streaming body hash.
+
+use ring::digest::{Context, SHA1_FOR_LEGACY_USE_ONLY, SHA256};
+
+use super::{Canon, HashAlgorithm};
+
+/// A header field canonicalised into `out`: `simple` is the field as it
+/// arrived; `relaxed` lower-cases the name, unfolds, turns runs of white
+/// space into one space and drops it around the colon and at the end.
+/// `with_crlf`: the final line break (every field but the signature's own).
+pub(crate) fn header(
+    canon: Canon,
+    name: &str,
+    raw_field: &[u8],
+    raw_value: &[u8],
+    with_crlf: bool,
+    out: &mut Vec<u8>,
+) {
+    match canon {
+        Canon::Simple => {
+            let field = if with_crlf { raw_field } else { strip_crlf(raw_field) };
+            out.extend_from_slice(field);
+            if with_crlf && !field.ends_with(b"\r\n") {
+                // A field whose line ended in a bare LF: hash it as CRLF.
+                if field.ends_with(b"\n") {
+                    out.pop();
+                }
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+        Canon::Relaxed => {
+            out.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+            out.push(b':');
+            let mut space = false;
+            let mut started = false;
+            for &b in raw_value {
+                match b {
+                    b'\r' | b'\n' => {}
+                    b' ' | b'\t' => space = started,
+                    _ => {
+                        if space {
+                            out.push(b' ');
+                            space = false;
+                        }
+                        out.push(b);
+                        started = true;
+                    }
+                }
+            }
+            if with_crlf {
+                out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+}
+
+fn strip_crlf(f: &[u8]) -> &[u8] {
+    let f = f.strip_suffix(b"\n").unwrap_or(f);
+    f.strip_suffix(b"\r").unwrap_or(f)
+}
+
+/// The body hash, computed as the body streams by: canonicalised in
+/// chunks of any size (line ends split across chunks included), trailing
+/// empty lines held back until more text shows they were not trailing,
+/// and cut at `l=` octets when a length is given.
+///
+/// ```
+/// use mailwire_auth::dkim::{BodyHasher, Canon, HashAlgorithm};
+///
+/// let mut whole = BodyHasher::new(Canon::Relaxed, HashAlgorithm::Sha256, None);
+/// whole.update(b"Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n\r\n");
+/// let mut pieces = BodyHasher::new(Canon::Relaxed, HashAlgorithm::Sha256, None);
+/// for chunk in b"Hi.\r\n\r\nWe lost the game.  Are you hungry yet?\r\n\r\nJoe.\r\n\r\n\r\n".chunks(3) {
+///     pieces.update(chunk);
+/// }
+/// assert_eq!(whole.finish().0, pieces.finish().0);
+/// ```
+pub struct BodyHasher {
+    canon: Canon,
+    ctx: Context,
+    limit: Option<u64>,
+    /// Canonical octets hashed so far (at most the limit).
+    hashed: u64,
+    /// Canonical octets in all.
+    total: u64,
+    /// Empty lines (CRLFs) seen but not yet hashed: they count only if
+    /// text follows.
+    pending_crlf: u64,
+    /// Relaxed: white space seen in the line and not yet written.
+    pending_space: bool,
+    /// A CR at the end of the last chunk.
+    pending_cr: bool,
+    /// Whether the current line has content.
+    line_has_text: bool,
+    /// Whether anything but empty lines came.
+    any_text: bool,
+    /// Raw body octets seen.
+    seen: u64,
+}
+
+impl BodyHasher {
+    /// A hasher for `canon` and `hash`, stopping after `limit` canonical
+    /// octets (`l=`) if given.
+    pub fn new(canon: Canon, hash: HashAlgorithm, limit: Option<u64>) -> BodyHasher {
+        let alg = match hash {
+            HashAlgorithm::Sha256 => &SHA256,
+            HashAlgorithm::Sha1 => &SHA1_FOR_LEGACY_USE_ONLY,
+        };
+        BodyHasher {
+            canon,
+            ctx: Context::new(alg),
+            limit,
+            hashed: 0,
+            total: 0,
+            pending_crlf: 0,
+            pending_space: false,
+            pending_cr: false,
+            line_has_text: false,
+            any_text: false,
+            seen: 0,
+        }
+    }
+
+    fn emit(&mut self, bytes: &[u8]) {
+        self.total += bytes.len() as u64;
+        let take = match self.limit {
+            Some(l) => bytes.len().min(l.saturating_sub(self.hashed) as usize),
+            None => bytes.len(),
+        };
+        if take > 0 {
+            self.ctx.update(&bytes[..take]);
+            self.hashed += take as u64;
+        }
+    }
+
+    /// Text is coming on this line: write out what was held back.
+    fn flush_pending(&mut self) {
+        while self.pending_crlf > 0 {
+            self.emit(b"\r\n");
+            self.pending_crlf -= 1;
+        }
+        if self.pending_space {
+            self.emit(b" ");
+            self.pending_space = false;
+        }
+    }
+
+    fn end_of_line(&mut self) {
+        // Relaxed: white space at the end of a line is dropped.
+        self.pending_space = false;
+        if self.line_has_text {
+            self.emit(b"\r\n");
+        } else {
+            self.pending_crlf += 1;
+        }
+        self.line_has_text = false;
+    }
+
+    /// Feeds the next chunk of the body (as received, CRLF line ends).
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.seen += chunk.len() as u64;
+        let mut i = 0;
+        while i < chunk.len() {
+            let b = chunk[i];
+            if self.pending_cr {
+                self.pending_cr = false;
+                if b == b'\n' {
+                    self.end_of_line();
+                    i += 1;
+                    continue;
+                }
+                // A bare CR is an ordinary character.
+                self.text(b"\r");
+            }
+            match b {
+                b'\r' => self.pending_cr = true,
+                b' ' | b'\t' if self.canon == Canon::Relaxed => self.pending_space = true,
+                _ => {
+                    // Copy a run of ordinary bytes at once.
+                    let end = chunk[i..]
+                        .iter()
+                        .position(|&c| {
+                            c == b'\r' || (self.canon == Canon::Relaxed && (c == b' ' || c == b'\t'))
+                        })
+                        .map_or(chunk.len(), |e| i + e);
+                    let run = &chunk[i..end];
+                    self.text(run);
+                    i = end;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+
+    fn text(&mut self, run: &[u8]) {
+        if run.is_empty() {
+            return;
+        }
+        // A lone LF in the run is not a line end in DKIM's CRLF world, but
+        // real mail has them: treat LF as a line end too.
+        let mut start = 0;
+        for (k, &c) in run.iter().enumerate() {
+            if c == b'\n' {
+                self.text_bytes(&run[start..k]);
+                self.end_of_line();
+                start = k + 1;
+            }
+        }
+        self.text_bytes(&run[start..]);
+    }
+
+    fn text_bytes(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        self.flush_pending();
+        self.emit(bytes);
+        self.line_has_text = true;
+        self.any_text = true;
+    }
+
+    /// The hash, and how many canonical octets it covers and how many
+    /// there were in all (`l=` may cover fewer).
+    pub fn finish(mut self) -> (Vec<u8>, u64, u64) {
+        if self.pending_cr {
+            self.pending_cr = false;
+            self.text(b"\r");
+        }
+        if self.line_has_text {
+            // The last line had no line end: canonical bodies end in CRLF.
+            self.pending_space = false;
+            self.emit(b"\r\n");
+        }
+        // Simple: an empty body is one CRLF. Relaxed: it is empty.
+        if !self.any_text && self.canon == Canon::Simple {
+            self.emit(b"\r\n");
+        }
+        let (hashed, total) = (self.hashed, self.total);
+        (self.ctx.finish().as_ref().to_vec(), hashed, total)
+    }
+
+    /// Raw body octets fed so far.
+    pub fn raw_len(&self) -> u64 {
+        self.seen
+    }
+}

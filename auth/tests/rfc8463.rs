@@ -40,6 +40,13 @@ fn both_example_signatures_verify() {
     }
     assert!(!results[0].weak_key, "Ed25519 is not weak");
     assert!(results[1].weak_key, "RSA-1024 is under the 2048-bit warning size");
+    // A caller who wants 2048 bits: the RSA signature fails, with why.
+    let strict =
+        VerifyOptions { policy: KeyPolicy { min_rsa_bits: 2048, ..KeyPolicy::default() }, ..options() };
+    let results = verify(&signed, &zone, &strict);
+    assert_eq!(results[0].status, Status::Pass);
+    assert_eq!(results[1].status, Status::Fail);
+    assert_eq!(results[1].failure, Some(mailwire_auth::dkim::Failure::KeyTooShort { bits: 1024, min: 2048 }));
 
     // One changed byte in a signed header, then in the body.
     let header = String::from_utf8(signed.clone()).unwrap().replace("Is dinner ready?", "Is dinner ready!");

@@ -18,14 +18,16 @@ pub(crate) fn header(
 ) {
     match canon {
         Canon::Simple => {
+            // As received on the wire, where every line ends in CRLF: a
+            // bare LF (a message kept with LF line ends) counts as CRLF.
             let field = if with_crlf { raw_field } else { strip_crlf(raw_field) };
-            out.extend_from_slice(field);
-            if with_crlf && !field.ends_with(b"\r\n") {
-                // A field whose line ended in a bare LF: hash it as CRLF.
-                if field.ends_with(b"\n") {
-                    out.pop();
+            let mut prev = 0u8;
+            for &b in field {
+                if b == b'\n' && prev != b'\r' {
+                    out.push(b'\r');
                 }
-                out.extend_from_slice(b"\r\n");
+                out.push(b);
+                prev = b;
             }
         }
         Canon::Relaxed => {
@@ -33,9 +35,14 @@ pub(crate) fn header(
             out.push(b':');
             let mut space = false;
             let mut started = false;
-            for &b in raw_value {
+            let mut i = 0;
+            while i < raw_value.len() {
+                let b = raw_value[i];
                 match b {
-                    b'\r' | b'\n' => {}
+                    // Unfolding removes the line breaks (CRLF, or a bare
+                    // LF); a bare CR is an ordinary character.
+                    b'\r' if raw_value.get(i + 1) == Some(&b'\n') => {}
+                    b'\n' => {}
                     b' ' | b'\t' => space = started,
                     _ => {
                         if space {
@@ -46,6 +53,7 @@ pub(crate) fn header(
                         started = true;
                     }
                 }
+                i += 1;
             }
             if with_crlf {
                 out.extend_from_slice(b"\r\n");

@@ -73,12 +73,21 @@ impl SigningKey {
                 .map_err(|e| SignError::Key(format!("RSA key: {e}"))),
             PrivateKeyDer::Pkcs8(k) => {
                 let der = k.secret_pkcs8_der();
-                if let Ok(rsa) = RsaKeyPair::from_pkcs8(der) {
-                    return Ok(SigningKey { inner: Inner::Rsa(Box::new(rsa)) });
-                }
+                let rsa = match RsaKeyPair::from_pkcs8(der) {
+                    Ok(rsa) => return Ok(SigningKey { inner: Inner::Rsa(Box::new(rsa)) }),
+                    Err(e) => e,
+                };
                 Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
                     .map(|k| SigningKey { inner: Inner::Ed25519(Box::new(k)) })
-                    .map_err(|e| SignError::Key(format!("PKCS#8 key is neither RSA nor Ed25519: {e}")))
+                    .map_err(|ed| {
+                        // Say what the RSA reading found when the key is
+                        // RSA (ring signs with 2048 bits or more only).
+                        if ed.to_string().contains("WrongAlgorithm") {
+                            SignError::Key(format!("RSA key: {rsa}"))
+                        } else {
+                            SignError::Key(format!("PKCS#8 key is neither RSA ({rsa}) nor Ed25519 ({ed})"))
+                        }
+                    })
             }
             _ => Err(SignError::Key("only RSA and Ed25519 keys sign DKIM".into())),
         }

@@ -11,8 +11,11 @@
 #              scripts/test-cert.sh
 #   pop3/imap  Dovecot (dovecot-imapd, dovecot-pop3d) as the server our
 #              clients talk to (scripts/dovecot.sh; the tests run it as root)
+#   dkim       python3 with dkimpy (PyPI, import name `dkim`) and PyNaCl
+#              (its Ed25519), driven by tests/oracle/dkimpy_tool.py; openssl
+#              to generate the test keys
 #
-# Later crates add their peers here (Postfix, dkimpy, rbldnsd, bogofilter).
+# Later crates add their peers here (Postfix, rbldnsd, bogofilter).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 # Dovecot is in /usr/sbin, which a normal user's PATH often lacks.
@@ -46,6 +49,13 @@ if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
   python3 -m pip install -q aiosmtpd
 fi
 python3 -c 'import aiosmtpd, smtplib; print("install-peers: aiosmtpd", aiosmtpd.__version__, "and smtplib: ok")'
+
+# dkimpy (and PyNaCl, which its ed25519-sha256 needs) from PyPI; same PEP
+# 668 caveat as aiosmtpd (Debian: python3-dkim and python3-nacl).
+if ! python3 -c 'import dkim, nacl' >/dev/null 2>&1; then
+  python3 -m pip install -q dkimpy pynacl
+fi
+python3 -c 'import dkim, nacl, importlib.metadata as m; print("install-peers: dkimpy", m.version("dkimpy"), "with pynacl", m.version("pynacl") + ": ok")'
 
 echo "install-peers: $(swaks --version 2>/dev/null | head -n 1): ok"
 echo "install-peers: $(openssl version): ok"

@@ -10,6 +10,7 @@
 //! | `sasl` | `sasl` | `mailwire-sasl`: SASL mechanisms, client and server |
 //! | `smtp` | `smtp` | `mailwire-smtp`: SMTP/ESMTP/LMTP wire types and sessions |
 //! | `pop3` | `pop3` | `mailwire-pop3`: POP3 wire types and sessions |
+//! | `auth` | `auth` | `mailwire-auth`: DKIM sign and verify, Authentication-Results, the DNS hand-off |
 //! | `threading` | `threading` | `mailwire-threading`: RFC 5256 and JWZ threading, conversations |
 //! | `serde` | — | serde support on every enabled crate's stored types |
 //! | `full` | — | every crate |
@@ -50,3 +51,8 @@ pub use mailwire_pop3 as pop3;
 /// (the `mailwire-threading` crate).
 #[cfg(feature = "threading")]
 pub use mailwire_threading as threading;
+
+/// DKIM signing and verification, Authentication-Results, and the DNS
+/// hand-off SPF, DMARC and ARC will share (the `mailwire-auth` crate).
+#[cfg(feature = "auth")]
+pub use mailwire_auth as auth;

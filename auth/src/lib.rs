@@ -8,6 +8,10 @@
 
 pub mod dkim;
 pub mod dns;
+/// An async resolver for the DNS hand-off, on hickory-resolver and tokio
+/// (feature `hickory`).
+#[cfg(feature = "hickory")]
+pub mod hickory;
 pub mod results;
 
 /// ring's system RNG, for RSA signing (its blinding needs randomness; the

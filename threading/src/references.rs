@@ -46,10 +46,7 @@ pub struct JwzOptions {
 
 impl Default for JwzOptions {
     fn default() -> Self {
-        JwzOptions {
-            subject_merge: SubjectMerge::WithinSeconds(30 * 86_400),
-            prefixes: Prefixes::localized(),
-        }
+        JwzOptions { subject_merge: SubjectMerge::Headerless, prefixes: Prefixes::localized() }
     }
 }
 

@@ -136,3 +136,8 @@ fn empty_and_odd_inputs() {
     assert_eq!(t.references().to_imap(), "(1 2)");
     assert_eq!(t.len(), 2);
 }
+
+#[test]
+fn the_default_jwz_merges_only_headerless_replies() {
+    assert_eq!(JwzOptions::default().subject_merge, SubjectMerge::Headerless);
+}

@@ -104,7 +104,12 @@ pub struct BodyHasher {
     any_text: bool,
     /// Raw body octets seen.
     seen: u64,
+    /// Canonical output not yet hashed.
+    out: Vec<u8>,
 }
+
+/// Canonical output is hashed in blocks of this size.
+const HASH_BLOCK: usize = 32 * 1024;
 
 impl BodyHasher {
     /// A hasher for `canon` and `hash`, stopping after `limit` canonical
@@ -126,6 +131,7 @@ impl BodyHasher {
             line_has_text: false,
             any_text: false,
             seen: 0,
+            out: Vec::with_capacity(HASH_BLOCK + 1024),
         }
     }
 
@@ -136,8 +142,13 @@ impl BodyHasher {
             None => bytes.len(),
         };
         if take > 0 {
-            self.ctx.update(&bytes[..take]);
+            // Hashing many small pieces is slow: gather them first.
+            self.out.extend_from_slice(&bytes[..take]);
             self.hashed += take as u64;
+            if self.out.len() >= HASH_BLOCK {
+                self.ctx.update(&self.out);
+                self.out.clear();
+            }
         }
     }
 
@@ -169,6 +180,23 @@ impl BodyHasher {
         self.seen += chunk.len() as u64;
         let mut i = 0;
         while i < chunk.len() {
+            // Fast path: a whole CRLF line that canonicalisation leaves as
+            // it is goes out in one piece.
+            if !self.pending_cr && !self.line_has_text && !self.pending_space {
+                if let Some(len) = self.plain_line(&chunk[i..]) {
+                    let line = &chunk[i..i + len];
+                    if line.is_empty() {
+                        self.pending_crlf += 1;
+                    } else {
+                        self.flush_pending();
+                        self.emit(line);
+                        self.emit(b"\r\n");
+                        self.any_text = true;
+                    }
+                    i += len + 2;
+                    continue;
+                }
+            }
             let b = chunk[i];
             if self.pending_cr {
                 self.pending_cr = false;
@@ -185,12 +213,12 @@ impl BodyHasher {
                 b' ' | b'\t' if self.canon == Canon::Relaxed => self.pending_space = true,
                 _ => {
                     // Copy a run of ordinary bytes at once.
-                    let end = chunk[i..]
-                        .iter()
-                        .position(|&c| {
-                            c == b'\r' || (self.canon == Canon::Relaxed && (c == b' ' || c == b'\t'))
-                        })
-                        .map_or(chunk.len(), |e| i + e);
+                    let rest = &chunk[i..];
+                    let stop = match self.canon {
+                        Canon::Relaxed => memchr::memchr3(b'\r', b' ', b'\t', rest),
+                        Canon::Simple => memchr::memchr(b'\r', rest),
+                    };
+                    let end = stop.map_or(chunk.len(), |e| i + e);
                     let run = &chunk[i..end];
                     self.text(run);
                     i = end;
@@ -201,6 +229,29 @@ impl BodyHasher {
         }
     }
 
+    /// The length of the line at the start of `rest` (without its CRLF)
+    /// if it is complete and canonicalisation would not change it: no bare
+    /// CR or LF inside, and for relaxed no tab, no run of spaces and no
+    /// space at its end.
+    fn plain_line(&self, rest: &[u8]) -> Option<usize> {
+        let nl = memchr::memchr(b'\n', rest)?;
+        if nl == 0 || rest[nl - 1] != b'\r' {
+            return None;
+        }
+        let line = &rest[..nl - 1];
+        if memchr::memchr(b'\r', line).is_some() {
+            return None;
+        }
+        if self.canon == Canon::Relaxed
+            && (line.last() == Some(&b' ')
+                || memchr::memchr(b'\t', line).is_some()
+                || memchr::memmem::find(line, b"  ").is_some())
+        {
+            return None;
+        }
+        Some(line.len())
+    }
+
     fn text(&mut self, run: &[u8]) {
         if run.is_empty() {
             return;
@@ -208,12 +259,10 @@ impl BodyHasher {
         // A lone LF in the run is not a line end in DKIM's CRLF world, but
         // real mail has them: treat LF as a line end too.
         let mut start = 0;
-        for (k, &c) in run.iter().enumerate() {
-            if c == b'\n' {
-                self.text_bytes(&run[start..k]);
-                self.end_of_line();
-                start = k + 1;
-            }
+        for k in memchr::memchr_iter(b'\n', run) {
+            self.text_bytes(&run[start..k]);
+            self.end_of_line();
+            start = k + 1;
         }
         self.text_bytes(&run[start..]);
     }
@@ -245,6 +294,7 @@ impl BodyHasher {
             self.emit(b"\r\n");
         }
         let (hashed, total) = (self.hashed, self.total);
+        self.ctx.update(&self.out);
         (self.ctx.finish().as_ref().to_vec(), hashed, total)
     }
 

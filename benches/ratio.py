@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Summarise the last `cargo bench` run of benches/parse.rs (default), of
-benches/build.rs (`--build`) or of benches/smtp.rs (`--smtp`).
+benches/build.rs (`--build`), of benches/smtp.rs (`--smtp`), of
+benches/threading.rs (`--threading`) or of benches/dkim.rs (`--dkim`).
 
 Reads target/criterion/<group>/<library>/new/{benchmark,estimates}.json
 (criterion writes the group's Throughput::Bytes into benchmark.json) and
@@ -13,7 +14,18 @@ In the smtp table, a group's extra variants (`smtp-proto-owned`,
 `mailwire-stream`) get a row of their own, "group (variant)", comparing
 the variant with the other library's main function.
 
-Usage: python3 ratio.py [--build | --smtp] [--median] [--markdown] [CRITERION_DIR]
+With `--threading` (groups with a `mail-threading` function, whose
+benchmark.json holds Throughput::Elements = messages) it prints per size
+the ns/message of each function and the ratios mailwire-X/mail-threading
+(mail-threading's time / mailwire's: > 1 means mailwire is faster), then
+how each function's ns/message grows with the size (1.00 = linear).
+
+With `--dkim` (groups with a `mail-auth` function: benches/dkim.rs) it
+prints per group (operation, key, message size) the time of mailwire and
+of mail-auth, their MiB/s and mail-auth's time / mailwire's (> 1 means
+mailwire is faster).
+
+Usage: python3 ratio.py [--build | --smtp | --threading | --dkim] [--median] [--markdown] [CRITERION_DIR]
 """
 import json
 import os
@@ -25,6 +37,11 @@ BUILD_LIBS = ["mailwire", "mail-builder"]
 BUILD_ORDER = ["typical", "large-attachment", "headers-heavy"]
 SMTP_LIBS = ["mailwire", "smtp-proto"]
 SMTP_ORDER = ["commands", "replies", "ehlo"]
+THREADING_LIBS = ["mailwire-references", "mailwire-jwz", "mailwire-threader", "mail-threading"]
+THREADING_PEER = "mail-threading"
+DKIM_OPS = ["sign", "verify"]
+DKIM_ALGS = ["rsa2048", "ed25519"]
+DKIM_SIZES = ["2k", "64k", "1m"]
 
 
 def load(root, stat):
@@ -42,15 +59,101 @@ def load(root, stat):
                     est = json.load(f)
             except (OSError, ValueError):
                 continue
+            ns = est[stat]["point_estimate"]
+            elements = (bench.get("throughput") or {}).get("Elements")
+            if elements:
+                # benches/threading.rs: ns per message instead of MiB/s.
+                rows.setdefault(bench["group_id"], {})[bench["function_id"]] = ns / elements
+                rows[bench["group_id"]]["_elements"] = elements
+                continue
             nbytes = (bench.get("throughput") or {}).get("Bytes")
             if not nbytes:
                 continue
-            ns = est[stat]["point_estimate"]
             rows.setdefault(bench["group_id"], {})[bench["function_id"]] = (
                 nbytes / (ns * 1e-9) / (1024 * 1024)
             )
             rows[bench["group_id"]]["_bytes"] = nbytes
     return rows
+
+
+def print_table(head, table, md):
+    if md:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
+        for c in table:
+            print("| " + " | ".join(c) + " |")
+    else:
+        w = [max(len(x) for x in col) for col in zip(head, *table)]
+        fmt = lambda c: "  ".join(x.ljust(w[0]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(c))
+        print(fmt(head))
+        for c in table:
+            print(fmt(c))
+
+
+def threading_tables(rows, stat, md):
+    """ns/message per size and function, ratios against mail-threading,
+    then growth of ns/message from size to size (1.00: linear time)."""
+    groups = sorted(rows, key=lambda g: rows[g]["_elements"])
+    libs = [l for l in THREADING_LIBS if any(l in rows[g] for g in groups)]
+    libs += sorted({f for g in groups for f in rows[g] if not f.startswith("_") and f not in libs})
+    ours = [l for l in libs if l != THREADING_PEER]
+    head = ["group", "messages"] + [f"{l} ns/msg" for l in libs] + [f"{l.replace('mailwire-', 'mw-')}/mt" for l in ours]
+    table = []
+    for g in groups:
+        r = rows[g]
+        cells = [g, f"{r['_elements']:,}"]
+        cells += [f"{r[l]:,.0f}" if l in r else "-" for l in libs]
+        for l in ours:
+            cells.append(f"{r[THREADING_PEER] / r[l]:.1f}" if l in r and THREADING_PEER in r else "-")
+        table.append(cells)
+    print_table(head, table, md)
+    print(f"(ns/msg = {stat} time / messages; ratio = mail-threading time / mailwire time, > 1: mailwire faster)")
+    if len(groups) < 2:
+        return
+    print()
+    head = ["growth of ns/msg"] + libs
+    table = []
+    for a, b in zip(groups, groups[1:]):
+        cells = [f"{a} -> {b}"]
+        cells += [f"{rows[b][l] / rows[a][l]:.2f}" if l in rows[a] and l in rows[b] else "-" for l in libs]
+        table.append(cells)
+    a, b = groups[0], groups[-1]
+    if len(groups) > 2:
+        table.append([f"{a} -> {b}"] + [f"{rows[b][l] / rows[a][l]:.2f}" if l in rows[a] and l in rows[b] else "-" for l in libs])
+    print_table(head, table, md)
+    print("(ns/msg at the larger size / at the smaller; 1.00 = time linear in the messages)")
+
+
+def fmt_time(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
+
+def dkim_table(rows, stat, md):
+    """Groups dkim-<op>-<alg>-<size>: times, MiB/s, mail-auth/mailwire."""
+    def key(g):
+        parts = g.split("-")
+        rank = lambda xs, x: xs.index(x) if x in xs else len(xs)
+        if len(parts) == 4:
+            return (rank(DKIM_OPS, parts[1]), rank(DKIM_ALGS, parts[2]), rank(DKIM_SIZES, parts[3]), g)
+        return (len(DKIM_OPS), 0, 0, g)
+    head = ["group", "bytes", "mailwire", "mail-auth", "mailwire MiB/s", "mail-auth MiB/s", "mail-auth/mw"]
+    table = []
+    for g in sorted(rows, key=key):
+        r = rows[g]
+        nbytes = r["_bytes"]
+        # load() gives MiB/s; back to the time per iteration.
+        ns = {l: nbytes / (r[l] * 1024 * 1024) * 1e9 for l in ("mailwire", "mail-auth") if l in r}
+        cells = [g, str(nbytes)]
+        cells += [fmt_time(ns[l]) if l in ns else "-" for l in ("mailwire", "mail-auth")]
+        cells += [f"{r[l]:,.0f}" if l in r else "-" for l in ("mailwire", "mail-auth")]
+        cells.append(f"{ns['mail-auth'] / ns['mailwire']:.2f}" if len(ns) == 2 else "-")
+        table.append(cells)
+    print_table(head, table, md)
+    print(f"(time = {stat} per message; ratio = mail-auth time / mailwire time, > 1: mailwire faster)")
 
 
 def main():
@@ -59,6 +162,8 @@ def main():
     md = "--markdown" in args
     build = "--build" in args
     smtp = "--smtp" in args
+    threading = "--threading" in args
+    dkim = "--dkim" in args
     rest = [a for a in args if not a.startswith("--")]
     here = os.path.dirname(os.path.abspath(__file__))
     root = rest[0] if rest else os.path.join(here, "target", "criterion")
@@ -68,9 +173,25 @@ def main():
     # The build bench's groups (those measuring mail-builder) go only into
     # the --build table, the smtp bench's (those measuring smtp-proto) only
     # into the --smtp table, the others only into the parse table.
-    kind = lambda r: "build" if "mail-builder" in r else "smtp" if "smtp-proto" in r else "parse"
-    want = "build" if build else "smtp" if smtp else "parse"
+    kind = lambda r: (
+        "threading" if "_elements" in r
+        else "dkim" if "mail-auth" in r
+        else "build" if "mail-builder" in r
+        else "smtp" if "smtp-proto" in r
+        else "parse"
+    )
+    want = "dkim" if dkim else "threading" if threading else "build" if build else "smtp" if smtp else "parse"
     rows = {g: r for g, r in rows.items() if kind(r) == want}
+    if dkim:
+        if not rows:
+            sys.exit(f"{root}: no dkim results; run `cargo bench --ignore-rust-version --bench dkim` first")
+        dkim_table(rows, stat, md)
+        return
+    if threading:
+        if not rows:
+            sys.exit(f"{root}: no threading results; run `cargo bench --ignore-rust-version --bench threading` first")
+        threading_tables(rows, stat, md)
+        return
     libs, order = {"build": (BUILD_LIBS, BUILD_ORDER), "smtp": (SMTP_LIBS, SMTP_ORDER)}.get(want, (LIBS, ORDER))
     if build and not rows:
         sys.exit(f"{root}: no build results; run `cargo bench --ignore-rust-version --bench build` first")
@@ -102,17 +223,7 @@ def main():
         for peer in libs[1:]:
             cells.append(f"{r['mailwire'] / r[peer]:.2f}" if "mailwire" in r and peer in r else "-")
         table.append(cells)
-    if md:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|")
-        for c in table:
-            print("| " + " | ".join(c) + " |")
-    else:
-        w = [max(len(x) for x in col) for col in zip(head, *table)]
-        fmt = lambda c: "  ".join(x.ljust(w[0]) if i == 0 else x.rjust(w[i]) for i, x in enumerate(c))
-        print(fmt(head))
-        for c in table:
-            print(fmt(c))
+    print_table(head, table, md)
     print(f"(throughput = bytes / {stat} time; ratio > 1: mailwire faster)")
 
 

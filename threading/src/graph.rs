@@ -8,8 +8,6 @@
 //! mention) in their original order: no other message can see the
 //! difference, so the graph is always the one a rebuild would give.
 
-use std::collections::HashMap;
-
 use foldhash::fast::RandomState;
 
 pub(crate) const NONE: u32 = u32::MAX;
@@ -64,28 +62,48 @@ pub(crate) struct Graph {
     free: Vec<u32>,
 }
 
-/// Interns message IDs.
+/// Interns message IDs: every ID's bytes in one arena, the table holding
+/// only their numbers (no allocation per ID, one cache line per probe).
 #[derive(Debug, Default)]
 pub(crate) struct Ids {
-    map: HashMap<Box<str>, u32, RandomState>,
+    table: hashbrown::HashTable<u32>,
+    bytes: String,
+    spans: Vec<(u32, u32)>,
+    hasher: RandomState,
 }
 
 impl Ids {
+    fn text<'a>(bytes: &'a str, spans: &[(u32, u32)], n: u32) -> &'a str {
+        let (start, len) = spans[n as usize];
+        &bytes[start as usize..(start + len) as usize]
+    }
+
     pub fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&n) = self.map.get(id) {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(id);
+        let (bytes, spans) = (&self.bytes, &self.spans);
+        if let Some(&n) = self.table.find(hash, |&n| Ids::text(bytes, spans, n) == id) {
             return n;
         }
-        let n = self.map.len() as u32;
-        self.map.insert(id.into(), n);
+        let n = self.spans.len() as u32;
+        self.spans.push((self.bytes.len() as u32, id.len() as u32));
+        self.bytes.push_str(id);
+        let (bytes, spans, hasher) = (&self.bytes, &self.spans, &self.hasher);
+        self.table.insert_unique(hash, n, |&k| hasher.hash_one(Ids::text(bytes, spans, k)));
         n
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.spans.len()
     }
 
     pub fn with_capacity(n: usize) -> Ids {
-        Ids { map: HashMap::with_capacity_and_hasher(n, RandomState::default()) }
+        Ids {
+            table: hashbrown::HashTable::with_capacity(n),
+            bytes: String::with_capacity(n * 32),
+            spans: Vec::with_capacity(n),
+            hasher: RandomState::default(),
+        }
     }
 }
 

@@ -34,46 +34,59 @@ pub fn first_id(value: &str) -> Option<Cow<'_, str>> {
 fn next_id<'a>(value: &'a str, at: &mut usize) -> Option<Cow<'a, str>> {
     let bytes = value.as_bytes();
     while *at < bytes.len() {
+        // Jump to the next byte that matters.
+        match memchr::memchr3(b'(', b'"', b'<', &bytes[*at..]) {
+            None => {
+                *at = bytes.len();
+                return None;
+            }
+            Some(k) => *at += k,
+        }
         match bytes[*at] {
             b'(' => *at = skip_comment(bytes, *at),
             b'"' => *at = skip_quoted(bytes, *at),
-            b'<' => {
+            _ => {
                 let (id, next) = bracketed(value, *at);
                 *at = next;
                 if id.is_some() {
                     return id;
                 }
             }
-            _ => {
-                // Jump to the next byte that matters.
-                *at += 1 + bytes[*at + 1..]
-                    .iter()
-                    .position(|b| matches!(b, b'(' | b'"' | b'<'))
-                    .unwrap_or(bytes.len() - *at - 1);
-            }
         }
     }
     None
 }
 
-/// The ID whose `<` is at `open`, if valid, and where to go on.
+/// The ID whose `<` is at `open`, if valid, and where to go on: one pass
+/// that finds the `>`, the last `@` and whether anything needs the slow
+/// path (a stray `<` restarts the ID after it).
 fn bracketed(value: &str, open: usize) -> (Option<Cow<'_, str>>, usize) {
     let bytes = value.as_bytes();
-    let start = open + 1;
-    // Fast path: no quotes, spaces, comments or stray brackets inside.
-    let Some(len) = bytes[start..].iter().position(|&b| b == b'>') else { return (None, bytes.len()) };
-    let end = start + len;
-    let inner = &value[start..end];
-    let simple =
-        !inner.bytes().any(|b| matches!(b, b'"' | b'(' | b' ' | b'\t' | b'\r' | b'\n' | b'<' | b'\\'));
-    if simple {
-        return (valid(inner).then_some(Cow::Borrowed(inner)), end + 1);
+    let mut start = open + 1;
+    let mut at_sign = None;
+    let mut special = false;
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'>' => {
+                if special {
+                    return normalized(value, start);
+                }
+                let ok = at_sign.is_some_and(|a| a > start && a + 1 < i);
+                return (ok.then(|| Cow::Borrowed(&value[start..i])), i + 1);
+            }
+            b'<' => {
+                start = i + 1;
+                at_sign = None;
+                special = false;
+            }
+            b'@' => at_sign = Some(i),
+            b'"' | b'(' | b' ' | b'\t' | b'\r' | b'\n' | b'\\' => special = true,
+            _ => {}
+        }
+        i += 1;
     }
-    // A stray `<` restarts the ID after it.
-    if let Some(restart) = inner.rfind('<') {
-        return bracketed(value, start + restart);
-    }
-    normalized(value, start)
+    (None, bytes.len())
 }
 
 /// The slow path: quoted strings unquoted, comments and white space

@@ -280,39 +280,34 @@ fn strip_leader<'a>(s: &'a str, extra: &[String]) -> Option<(&'a str, bool)> {
 
 /// subj-refwd: `("re" / ("fw" ["d"])) *WSP [subj-blob] ":"`.
 fn strip_refwd<'a>(s: &'a str, extra: &[String]) -> Option<&'a str> {
-    let after_word = refwd_word(s, extra)?;
-    // Try each word length that matched (fw vs fwd): `after_word` holds the
-    // candidates, longest first.
-    after_word.into_iter().find_map(|rest| {
+    // After the word: white space, an optional blob, then the colon.
+    let after = |rest: &'a str| -> Option<&'a str> {
         let rest = rest.trim_start_matches(' ');
         let rest = match strip_blob(rest) {
             Some(after_blob) if after_blob.starts_with(':') || after_blob.starts_with('：') => after_blob,
             _ => rest,
         };
         rest.strip_prefix(':').or_else(|| if extra.is_empty() { None } else { rest.strip_prefix('：') })
-    })
-}
-
-/// The text after each reply/forward word `s` starts with.
-fn refwd_word<'a>(s: &'a str, extra: &[String]) -> Option<Vec<&'a str>> {
+    };
     let b = s.as_bytes();
-    let mut out = Vec::new();
     let starts = |w: &str| b.len() >= w.len() && b[..w.len()].eq_ignore_ascii_case(w.as_bytes());
-    if starts("fwd") {
-        out.push(&s[3..]);
-    }
-    if starts("fw") {
-        out.push(&s[2..]);
-    }
-    if starts("re") {
-        out.push(&s[2..]);
-    }
-    for w in extra {
-        if let Some(rest) = strip_prefix_fold(s, w) {
-            out.push(rest);
+    // Longest first: "fwd" before "fw".
+    for (word, len) in [("fwd", 3), ("fw", 2), ("re", 2)] {
+        if starts(word) {
+            if let Some(rest) = after(&s[len..]) {
+                return Some(rest);
+            }
         }
     }
-    (!out.is_empty()).then_some(out)
+    let first = s.chars().next()?;
+    extra.iter().find_map(|w| {
+        // Cheap test of the first character before the full comparison.
+        let w0 = w.chars().next()?;
+        if first != w0 && !first.to_lowercase().eq(w0.to_lowercase()) {
+            return None;
+        }
+        strip_prefix_fold(s, w).and_then(after)
+    })
 }
 
 /// `s` without the prefix `word`, matched without regard to case.

@@ -152,6 +152,24 @@ impl BodyHasher {
         }
     }
 
+    /// Canonical bytes hashed straight from the input (after what is
+    /// gathered), within the limit.
+    fn emit_block(&mut self, block: &[u8]) {
+        self.total += block.len() as u64;
+        let take = match self.limit {
+            Some(l) => block.len().min(l.saturating_sub(self.hashed) as usize),
+            None => block.len(),
+        };
+        if take > 0 {
+            if !self.out.is_empty() {
+                self.ctx.update(&self.out);
+                self.out.clear();
+            }
+            self.ctx.update(&block[..take]);
+            self.hashed += take as u64;
+        }
+    }
+
     /// Text is coming on this line: write out what was held back.
     fn flush_pending(&mut self) {
         while self.pending_crlf > 0 {
@@ -184,16 +202,21 @@ impl BodyHasher {
             // it is goes out in one piece.
             if !self.pending_cr && !self.line_has_text && !self.pending_space {
                 if let Some(len) = self.plain_line(&chunk[i..]) {
-                    let line = &chunk[i..i + len];
-                    if line.is_empty() {
+                    if len == 0 {
                         self.pending_crlf += 1;
-                    } else {
-                        self.flush_pending();
-                        self.emit(line);
-                        self.emit(b"\r\n");
-                        self.any_text = true;
+                        i += 2;
+                        continue;
                     }
-                    i += len + 2;
+                    // A run of such lines is contiguous in the input:
+                    // hash it in one piece.
+                    let mut end = i + len + 2;
+                    while let Some(l) = self.plain_line(&chunk[end..]).filter(|&l| l > 0) {
+                        end += l + 2;
+                    }
+                    self.flush_pending();
+                    self.emit_block(&chunk[i..end]);
+                    self.any_text = true;
+                    i = end;
                     continue;
                 }
             }

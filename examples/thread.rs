@@ -39,26 +39,21 @@ use mailwire_mime::DateTime;
 use mailwire_mime::mbox::MboxReader;
 use mailwire_threading::{ConversationStyle, JwzOptions, Message, Threads};
 
-/// What threading needs of one message, owned.
+/// One message of the mbox: its threading fields, and the `From ` line's
+/// date (the internal date) for when it has no valid `Date:`.
 struct Fields {
-    message_id: String,
-    in_reply_to: String,
-    references: String,
-    subject: String,
-    /// The `Date:` header, or else the `From ` line's date.
-    date: i64,
+    fields: mailwire_threading::Fields,
+    internal: i64,
 }
 
 impl Fields {
     fn message(&self, id: u64) -> Message<'_> {
-        Message {
-            id,
-            message_id: &self.message_id,
-            in_reply_to: &self.in_reply_to,
-            references: &self.references,
-            subject: &self.subject,
-            date: self.date,
-        }
+        self.fields.message(id, self.internal)
+    }
+
+    /// The sent date: the `Date:` header, or else the internal date.
+    fn date(&self) -> i64 {
+        self.fields.date.unwrap_or(self.internal)
     }
 }
 
@@ -135,20 +130,9 @@ fn read_mbox(data: &[u8]) -> Vec<Fields> {
         .map(|m| {
             let raw = m.unquoted();
             let parsed = mailwire_mime::Message::parse_headers(&raw);
-            let header = |name: &str| {
-                parsed
-                    .headers()
-                    .get_raw(name)
-                    .map(|v| String::from_utf8_lossy(v).into_owned())
-                    .unwrap_or_default()
-            };
-            let internal = m.date().map_or(0, |d| d.timestamp);
             Fields {
-                message_id: header("Message-ID"),
-                in_reply_to: header("In-Reply-To"),
-                references: header("References"),
-                subject: parsed.subject().map(|s| s.into_owned()).unwrap_or_default(),
-                date: parsed.date().map_or(internal, |d| d.timestamp),
+                fields: mailwire_threading::Fields::of(&parsed),
+                internal: m.date().map_or(0, |d| d.timestamp),
             }
         })
         .collect()
@@ -164,9 +148,9 @@ fn show_date(secs: i64) -> String {
 /// characters shown as spaces).
 fn line(fields: &[Fields], id: u64) -> String {
     let f = &fields[id as usize - 1];
-    let subject: String = f.subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let subject: String = f.fields.subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let subject = if subject.trim().is_empty() { "(no subject)" } else { subject.as_str() };
-    format!("{id:>5}  {}  {subject}", show_date(f.date))
+    format!("{id:>5}  {}  {subject}", show_date(f.date()))
 }
 
 /// The threads as an indented tree, a blank line between threads.

@@ -69,13 +69,13 @@ use mailwire_sasl::{
     ClientSession as SaslClient, ClientStep, Credentials, Mechanism, Nonce, SaslError, Secret,
 };
 
+use crate::apop;
 use crate::capability::Capabilities;
 use crate::command::{Command, InitialResponse, MAX_COMMAND_LEN};
 use crate::multiline::Unstuffer;
 use crate::response::{
     Language, Response, ResponseError, ResponseErrorKind, ScanListing, Status, UniqueId, parse_continuation,
 };
-use crate::{apop, sends_secret_in_clear};
 
 /// When to use STLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -767,7 +767,7 @@ impl ClientSession {
                     if is_scram(m) && self.config.nonce.len() < 16 {
                         return false;
                     }
-                    if sends_secret_in_clear(m) && !self.plaintext_ok() {
+                    if m.sends_secret_in_clear() && !self.plaintext_ok() {
                         plaintext_refused |= m.supports(&creds);
                         return false;
                     }

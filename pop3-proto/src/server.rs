@@ -78,11 +78,11 @@ use std::fmt;
 
 use mailwire_sasl::{Mechanism, ScramCredentials, ServerSession as SaslServer, ServerStep};
 
+use crate::apop;
 use crate::capability::{Capabilities, Expire, LoginDelay};
 use crate::command::{Command, CommandErrorKind, InitialResponse, MAX_COMMAND_LEN};
 use crate::multiline::Stuffer;
 use crate::response::{Language, Response, ResponseCode, is_valid_uid};
-use crate::{apop, sends_secret_in_clear};
 
 /// What a server offers and allows. [`ServerConfig::new`] gives the
 /// defaults: USER/PASS, no SASL, no STLS, no secret in the clear without
@@ -1058,7 +1058,7 @@ impl ServerSession {
             .sasl_mechanisms
             .iter()
             .copied()
-            .filter(|&m| plaintext_ok || !sends_secret_in_clear(m))
+            .filter(|&m| plaintext_ok || !m.sends_secret_in_clear())
             .collect()
     }
 

@@ -85,6 +85,14 @@ impl Mechanism {
         !matches!(self, Self::Login | Self::CramMd5)
     }
 
+    /// Whether the mechanism carries the secret as it is, readable by
+    /// anyone on the path without TLS: PLAIN, LOGIN and the bearer tokens
+    /// (SCRAM and CRAM-MD5 never send it). Protocol sessions refuse these
+    /// before TLS unless told otherwise.
+    pub fn sends_secret_in_clear(self) -> bool {
+        matches!(self, Self::Plain | Self::Login | Self::XOAuth2 | Self::OAuthBearer)
+    }
+
     /// Whether the mechanism uses a password (as opposed to a bearer token).
     pub fn uses_password(self) -> bool {
         !matches!(self, Self::XOAuth2 | Self::OAuthBearer)

@@ -106,6 +106,8 @@ pub struct BodyHasher {
     seen: u64,
     /// Canonical output not yet hashed.
     out: Vec<u8>,
+    /// Finds a run of two spaces (built once: it is asked on every line).
+    double_space: memchr::memmem::Finder<'static>,
 }
 
 /// Canonical output is hashed in blocks of this size.
@@ -132,6 +134,7 @@ impl BodyHasher {
             any_text: false,
             seen: 0,
             out: Vec::with_capacity(HASH_BLOCK + 1024),
+            double_space: memchr::memmem::Finder::new(b"  "),
         }
     }
 
@@ -268,7 +271,7 @@ impl BodyHasher {
         if self.canon == Canon::Relaxed
             && (line.last() == Some(&b' ')
                 || memchr::memchr(b'\t', line).is_some()
-                || memchr::memmem::find(line, b"  ").is_some())
+                || self.double_space.find(line).is_some())
         {
             return None;
         }

@@ -286,10 +286,12 @@ impl Signer {
     /// Signs a whole message; returns the `DKIM-Signature:` field to put
     /// on top of it (CRLF-terminated). `rng` is needed for RSA keys.
     pub fn sign(&self, message: &[u8], rng: Option<&dyn SecureRandom>) -> Result<String, SignError> {
-        let (header, body) = split(message);
+        // One parse of the header serves both the fields and the split.
+        let parsed = mailwire_mime::Message::parse_headers(message);
+        let body = parsed.root().body_offset().min(message.len());
         let mut hasher = self.body_hasher();
-        hasher.update(body);
-        self.sign_with_body(header, hasher, rng)
+        hasher.update(&message[body..]);
+        self.sign_fields(parsed.headers().as_slice(), hasher, rng)
     }
 
     /// Signs a message whose body went through `body` (streamed), with
@@ -297,6 +299,16 @@ impl Signer {
     pub fn sign_with_body(
         &self,
         header: &[u8],
+        body: BodyHasher,
+        rng: Option<&dyn SecureRandom>,
+    ) -> Result<String, SignError> {
+        let parsed = mailwire_mime::Message::parse_headers(header);
+        self.sign_fields(parsed.headers().as_slice(), body, rng)
+    }
+
+    fn sign_fields(
+        &self,
+        fields: &[mailwire_mime::HeaderField<'_>],
         body: BodyHasher,
         rng: Option<&dyn SecureRandom>,
     ) -> Result<String, SignError> {
@@ -312,8 +324,6 @@ impl Signer {
             }
         }
         let (bh, signed_len, _) = body.finish();
-        let parsed = mailwire_mime::Message::parse_headers(header);
-        let fields = parsed.headers().as_slice();
         if !fields.iter().any(|f| f.is("From")) {
             return Err(SignError::NoFrom);
         }
@@ -333,7 +343,7 @@ impl Signer {
             return Err(SignError::Invalid("h= must include From"));
         }
         // The data: each named field, the last unused instance first.
-        let mut data = Vec::with_capacity(header.len() + 512);
+        let mut data = Vec::with_capacity(fields.iter().map(|f| f.raw_field().len()).sum::<usize>() + 512);
         let mut used = vec![false; fields.len()];
         let mut copied = Vec::new();
         for name in &names {
@@ -410,11 +420,4 @@ impl Signer {
         sig.push_str("\r\n");
         Ok(sig)
     }
-}
-
-/// The header block (with its empty line) and the body of a message.
-pub(crate) fn split(message: &[u8]) -> (&[u8], &[u8]) {
-    let parsed = mailwire_mime::Message::parse_headers(message);
-    let at = parsed.root().body_offset().min(message.len());
-    (&message[..at], &message[at..])
 }

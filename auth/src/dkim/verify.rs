@@ -120,9 +120,11 @@ pub struct Verifier {
 impl Verifier {
     /// Verifies a whole message.
     pub fn new(message: &[u8], options: VerifyOptions) -> Verifier {
-        let (header, body) = super::sign::split(message);
-        let mut v = Verifier::from_header(header, options);
-        v.update_body(body);
+        // One parse of the header serves both the fields and the split.
+        let parsed = mailwire_mime::Message::parse_headers(message);
+        let body = parsed.root().body_offset().min(message.len());
+        let mut v = Verifier::from_fields(parsed.headers().as_slice(), options);
+        v.update_body(&message[body..]);
         v
     }
 
@@ -131,7 +133,10 @@ impl Verifier {
     /// chunks, as it arrives (an SMTP DATA stream).
     pub fn from_header(header: &[u8], options: VerifyOptions) -> Verifier {
         let parsed = mailwire_mime::Message::parse_headers(header);
-        let fields = parsed.headers().as_slice();
+        Verifier::from_fields(parsed.headers().as_slice(), options)
+    }
+
+    fn from_fields(fields: &[mailwire_mime::HeaderField<'_>], options: VerifyOptions) -> Verifier {
         let mut v = Verifier { sigs: Vec::new(), hashers: Vec::new(), hashes: Vec::new(), options };
         for (index, field) in fields.iter().enumerate().filter(|(_, f)| f.is("DKIM-Signature")) {
             if v.sigs.len() >= v.options.max_signatures {

@@ -9,6 +9,7 @@
 //! | `mime` | [`mime`] | `mailwire-mime`: RFC 5322 / MIME parsing, building and editing |
 //! | `sasl` | `sasl` | `mailwire-sasl`: SASL mechanisms, client and server |
 //! | `smtp` | `smtp` | `mailwire-smtp`: SMTP/ESMTP/LMTP wire types and sessions |
+//! | `imap` | `imap` | `mailwire-imap`: IMAP4rev1/rev2 codec, client and server sessions |
 //! | `pop3` | `pop3` | `mailwire-pop3`: POP3 wire types and sessions |
 //! | `auth` | `auth` | `mailwire-auth`: DKIM sign and verify, Authentication-Results, the DNS hand-off |
 //! | `threading` | `threading` | `mailwire-threading`: RFC 5256 and JWZ threading, conversations |
@@ -42,6 +43,11 @@ pub use mailwire_sasl as sasl;
 /// SMTP, ESMTP and LMTP wire types and sessions (the `mailwire-smtp` crate).
 #[cfg(feature = "smtp")]
 pub use mailwire_smtp as smtp;
+
+/// IMAP4rev1 and IMAP4rev2: the codec for commands and responses, and
+/// client and server sessions (the `mailwire-imap` crate).
+#[cfg(feature = "imap")]
+pub use mailwire_imap as imap;
 
 /// POP3 wire types and sessions (the `mailwire-pop3` crate).
 #[cfg(feature = "pop3")]

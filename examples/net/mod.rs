@@ -4,6 +4,8 @@
 //! bytes between a [`Conn`] and a session's `feed` / `poll_transmit`.
 #![allow(dead_code)]
 
+pub mod imap;
+
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;

@@ -156,8 +156,9 @@ impl Writer {
         let bytes = s.as_bytes();
         match s.form() {
             Form::Literal8 => self.literal(bytes, true, None),
-            Form::Literal => self.literal(bytes, false, Some(true)),
-            Form::LiteralNonSync => self.literal(bytes, false, Some(false)),
+            // A NUL can only travel in a literal8 (RFC 3516).
+            Form::Literal => self.literal(bytes, bytes.contains(&0), Some(true)),
+            Form::LiteralNonSync => self.literal(bytes, bytes.contains(&0), Some(false)),
             Form::Quoted if self.quotable(bytes) => self.quoted(bytes),
             _ if bytes.len() <= MAX_AUTO_QUOTED && self.quotable(bytes) => self.quoted(bytes),
             _ => self.literal(bytes, bytes.contains(&0), None),

@@ -23,6 +23,8 @@ pub struct Framer {
     literal: Option<(LiteralHeader, usize)>,
     /// Whether [`Frame::AwaitingLiteral`] was reported for it.
     announced: bool,
+    /// Report literals longer than this ([`Frame::LargeLiteral`]).
+    stop_over: Option<u64>,
 }
 
 /// What [`Framer::scan`] found.
@@ -37,6 +39,11 @@ pub enum Frame {
     /// (`+ …`). Reported once per literal; scanning again goes on
     /// waiting for its bytes.
     AwaitingLiteral(LiteralHeader),
+    /// A literal longer than the framer's stopping length
+    /// ([`Framer::stopping_at_literals_over`]) begins: the caller takes its
+    /// bytes itself (a client streaming a large body), then calls
+    /// [`Framer::reset`].
+    LargeLiteral(LiteralProgress),
 }
 
 /// A literal that is being received: its header and where its data start.
@@ -52,6 +59,12 @@ impl Framer {
     /// A framer at the start of a message.
     pub fn new() -> Self {
         Framer::default()
+    }
+
+    /// A framer that stops at every literal longer than `length`
+    /// ([`Frame::LargeLiteral`]), whether or not its bytes are there.
+    pub fn stopping_at_literals_over(length: u64) -> Self {
+        Framer { stop_over: Some(length), ..Framer::default() }
     }
 
     /// Looks at `buffer` (the bytes of the current message received so
@@ -108,9 +121,12 @@ impl Framer {
                     self.literal_end = Some(end as usize);
                     self.literal = Some((header, data_start));
                     self.announced = false;
+                    if self.stop_over.is_some_and(|max| header.length > max) {
+                        return Ok(Frame::LargeLiteral(LiteralProgress { header, data_start }));
+                    }
                 }
                 None => {
-                    *self = Framer::default();
+                    *self = Framer { stop_over: self.stop_over, ..Framer::default() };
                     return Ok(Frame::Complete(nl + 1));
                 }
             }
@@ -126,7 +142,7 @@ impl Framer {
     /// Forgets the current message (after an error, or when the caller
     /// takes a literal's bytes itself).
     pub fn reset(&mut self) {
-        *self = Framer::default();
+        *self = Framer { stop_over: self.stop_over, ..Framer::default() };
     }
 }
 
@@ -135,7 +151,7 @@ impl Framer {
 pub fn frame(buffer: &[u8], limits: &Limits) -> Result<Option<usize>, DecodeError> {
     match Framer::new().scan(buffer, limits)? {
         Frame::Complete(end) => Ok(Some(end)),
-        Frame::Incomplete | Frame::AwaitingLiteral(_) => Ok(None),
+        Frame::Incomplete | Frame::AwaitingLiteral(_) | Frame::LargeLiteral(_) => Ok(None),
     }
 }
 

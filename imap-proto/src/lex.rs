@@ -178,7 +178,10 @@ impl<'b> Cursor<'b> {
     pub(crate) fn astring(&mut self, rule: &'static str) -> PResult<Str> {
         match self.peek() {
             Some(b'"') => self.quoted(rule),
-            Some(b'{') | Some(b'~') => self.literal(rule),
+            Some(b'{') => self.literal(rule),
+            // `~` starts a literal8 only before `{`; otherwise it is an
+            // ATOM-CHAR (`~peter/mail`).
+            Some(b'~') if self.peek_at(1) == Some(b'{') => self.literal(rule),
             _ => {
                 let start = self.pos;
                 let n = self

@@ -92,7 +92,8 @@ impl From<&str> for Mailbox {
 /// of list-chars or a string.
 pub(crate) fn parse_list_mailbox(c: &mut Cursor<'_>) -> PResult<Str> {
     match c.peek() {
-        Some(b'"') | Some(b'{') | Some(b'~') => c.string("list-mailbox"),
+        Some(b'"') | Some(b'{') => c.string("list-mailbox"),
+        Some(b'~') if c.peek_at(1) == Some(b'{') => c.string("list-mailbox"),
         _ => {
             let start = c.pos();
             let n = c.rest().iter().position(|&b| !chars::is_list_char(b)).unwrap_or(c.rest().len());

@@ -19,6 +19,8 @@ pub enum StatusItem {
     Unseen,
     /// `DELETED` (IMAP4rev2): messages with `\Deleted`.
     Deleted,
+    /// `DELETED-STORAGE` (RFC 9208): octets that expunging would free.
+    DeletedStorage,
     /// `SIZE` (RFC 8438): the total size in octets.
     Size,
     /// `HIGHESTMODSEQ` (RFC 7162).
@@ -36,6 +38,7 @@ const NAMES: &[(&str, StatusItem)] = &[
     ("UIDVALIDITY", StatusItem::UidValidity),
     ("UNSEEN", StatusItem::Unseen),
     ("DELETED", StatusItem::Deleted),
+    ("DELETED-STORAGE", StatusItem::DeletedStorage),
     ("SIZE", StatusItem::Size),
     ("HIGHESTMODSEQ", StatusItem::HighestModSeq),
     ("APPENDLIMIT", StatusItem::AppendLimit),

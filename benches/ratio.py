@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Summarise the last `cargo bench` run of benches/parse.rs (default), of
 benches/build.rs (`--build`), of benches/smtp.rs (`--smtp`), of
-benches/threading.rs (`--threading`) or of benches/dkim.rs (`--dkim`).
+benches/threading.rs (`--threading`), of benches/dkim.rs (`--dkim`) or of
+benches/imap.rs (`--imap`).
 
 Reads target/criterion/<group>/<library>/new/{benchmark,estimates}.json
 (criterion writes the group's Throughput::Bytes into benchmark.json) and
@@ -25,7 +26,13 @@ prints per group (operation, key, message size) the time of mailwire and
 of mail-auth, their MiB/s and mail-auth's time / mailwire's (> 1 means
 mailwire is faster).
 
-Usage: python3 ratio.py [--build | --smtp | --threading | --dkim] [--median] [--markdown] [CRITERION_DIR]
+With `--imap` (groups with an `imap-codec` or `imap-proto` function:
+benches/imap.rs) it prints per group MiB/s of mailwire, imap-codec and
+imap-proto and the ratios imap-codec time / mailwire time and imap-proto
+time / mailwire time (> 1 means mailwire is faster; "-" where a library is
+not measured, e.g. imap-codec in `gmail`, which it cannot parse).
+
+Usage: python3 ratio.py [--build | --smtp | --threading | --dkim | --imap] [--median] [--markdown] [CRITERION_DIR]
 """
 import json
 import os
@@ -37,6 +44,8 @@ BUILD_LIBS = ["mailwire", "mail-builder"]
 BUILD_ORDER = ["typical", "large-attachment", "headers-heavy"]
 SMTP_LIBS = ["mailwire", "smtp-proto"]
 SMTP_ORDER = ["commands", "replies", "ehlo"]
+IMAP_LIBS = ["mailwire", "imap-codec", "imap-proto"]
+IMAP_ORDER = ["fetch-literals", "fetch-headers", "gmail", "mixed-small"]
 THREADING_LIBS = ["mailwire-references", "mailwire-jwz", "mailwire-threader", "mail-threading"]
 THREADING_PEER = "mail-threading"
 DKIM_OPS = ["sign", "verify"]
@@ -164,6 +173,7 @@ def main():
     smtp = "--smtp" in args
     threading = "--threading" in args
     dkim = "--dkim" in args
+    imap = "--imap" in args
     rest = [a for a in args if not a.startswith("--")]
     here = os.path.dirname(os.path.abspath(__file__))
     root = rest[0] if rest else os.path.join(here, "target", "criterion")
@@ -172,15 +182,25 @@ def main():
     rows = load(root, stat)
     # The build bench's groups (those measuring mail-builder) go only into
     # the --build table, the smtp bench's (those measuring smtp-proto) only
-    # into the --smtp table, the others only into the parse table.
+    # into the --smtp table, the imap bench's (those measuring imap-codec or
+    # imap-proto) only into the --imap table, the others only into the
+    # parse table.
     kind = lambda r: (
         "threading" if "_elements" in r
         else "dkim" if "mail-auth" in r
         else "build" if "mail-builder" in r
         else "smtp" if "smtp-proto" in r
+        else "imap" if "imap-codec" in r or "imap-proto" in r
         else "parse"
     )
-    want = "dkim" if dkim else "threading" if threading else "build" if build else "smtp" if smtp else "parse"
+    want = (
+        "dkim" if dkim
+        else "threading" if threading
+        else "build" if build
+        else "smtp" if smtp
+        else "imap" if imap
+        else "parse"
+    )
     rows = {g: r for g, r in rows.items() if kind(r) == want}
     if dkim:
         if not rows:
@@ -192,11 +212,17 @@ def main():
             sys.exit(f"{root}: no threading results; run `cargo bench --ignore-rust-version --bench threading` first")
         threading_tables(rows, stat, md)
         return
-    libs, order = {"build": (BUILD_LIBS, BUILD_ORDER), "smtp": (SMTP_LIBS, SMTP_ORDER)}.get(want, (LIBS, ORDER))
+    libs, order = {
+        "build": (BUILD_LIBS, BUILD_ORDER),
+        "smtp": (SMTP_LIBS, SMTP_ORDER),
+        "imap": (IMAP_LIBS, IMAP_ORDER),
+    }.get(want, (LIBS, ORDER))
     if build and not rows:
         sys.exit(f"{root}: no build results; run `cargo bench --ignore-rust-version --bench build` first")
     if smtp and not rows:
         sys.exit(f"{root}: no smtp results; run `cargo bench --ignore-rust-version --bench smtp` first")
+    if imap and not rows:
+        sys.exit(f"{root}: no imap results; run `cargo bench --ignore-rust-version --bench imap` first")
     if smtp:
         # A variant of one side gets its own row "group (variant)", against
         # the other side's main function, right after the group's row.
@@ -214,7 +240,10 @@ def main():
                 rows[f"{g} ({f})"] = v
                 order.append(f"{g} ({f})")
     groups = [g for g in order if g in rows] + sorted(g for g in rows if g not in order)
-    head = ["group", "bytes"] + [f"{l} MiB/s" for l in libs] + [f"mw/{p}" for p in libs[1:]]
+    # The ratio is the peer's time over mailwire's (= mailwire's MiB/s over
+    # the peer's); the imap table names it that way round.
+    ratio_name = (lambda p: f"{p}/mw") if imap else (lambda p: f"mw/{p}")
+    head = ["group", "bytes"] + [f"{l} MiB/s" for l in libs] + [ratio_name(p) for p in libs[1:]]
     table = []
     for g in groups:
         r = rows[g]
@@ -224,7 +253,10 @@ def main():
             cells.append(f"{r['mailwire'] / r[peer]:.2f}" if "mailwire" in r and peer in r else "-")
         table.append(cells)
     print_table(head, table, md)
-    print(f"(throughput = bytes / {stat} time; ratio > 1: mailwire faster)")
+    if imap:
+        print(f"(throughput = bytes / {stat} time; ratio = peer time / mailwire time, > 1: mailwire faster)")
+    else:
+        print(f"(throughput = bytes / {stat} time; ratio > 1: mailwire faster)")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 //! Shared code of the side-by-side benchmarks: corpus loading, the synthetic
 //! multipart message, and the per-library "full parse" / "headers only"
 //! workloads. Used by `benches/parse.rs` (criterion) and by
-//! `src/bin/profile_driver.rs` (a plain loop for callgrind / perf).
+//! `src/bin/profile_driver.rs` (a plain loop for callgrind / perf). The
+//! [`imap`] module builds the IMAP server response streams of
+//! `benches/imap.rs` (std only).
 //!
 //! # What "equivalent work" means here
 //!
@@ -37,6 +39,8 @@
 //!   message, as a typical user would); `parse_with` and reused
 //!   `MessageBuffers` would be faster still.
 #![forbid(unsafe_code)]
+
+pub mod imap;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -31,9 +31,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
+use mailwire_imap::Limits;
 use mailwire_imap::client::{ClientConfig, ClientEvent, StartTls};
 use mailwire_imap::command::{CommandBody, FetchAttribute, FetchItems, SelectParams};
-use mailwire_imap::Limits;
 use mailwire_imap::mailbox::Mailbox;
 use mailwire_imap::response::{Data, FetchItem};
 use mailwire_imap::section::Section;
@@ -266,12 +266,7 @@ fn print_message(seq: u32, items: &[FetchItem]) {
                 println!("  date: {}", text(&env.date));
                 println!("  subject: {}", text(&env.subject));
                 for a in &env.from {
-                    println!(
-                        "  from: {} <{}@{}>",
-                        text(&a.name),
-                        text(&a.mailbox),
-                        text(&a.host)
-                    );
+                    println!("  from: {} <{}@{}>", text(&a.name), text(&a.mailbox), text(&a.host));
                 }
             }
             FetchItem::BodyStructure(body) => println!("  structure: {}", body.describe()),

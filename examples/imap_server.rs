@@ -37,11 +37,11 @@ use std::time::Duration;
 
 use mailwire_imap::server::{ServerConfig, ServerEvent, ServerSession};
 
-mod net;
 #[path = "imap_server/mailbox.rs"]
 mod mailbox;
 #[path = "imap_server/message.rs"]
 mod message;
+mod net;
 #[path = "imap_server/search.rs"]
 mod search;
 // The store offers more than this server uses (change generations, file
@@ -117,7 +117,8 @@ fn parse_args() -> Result<Options, String> {
 }
 
 fn run(options: Options) -> Result<(), String> {
-    let store = Arc::new(Store::open(&options.maildir).map_err(|e| format!("{}: {e}", options.maildir.display()))?);
+    let store =
+        Arc::new(Store::open(&options.maildir).map_err(|e| format!("{}: {e}", options.maildir.display()))?);
     let listener = TcpListener::bind(&options.listen).map_err(|e| format!("{}: {e}", options.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("imap_server listening on {addr}");

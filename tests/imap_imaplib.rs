@@ -36,12 +36,20 @@ fn crlf(text: &str) -> Vec<u8> {
 fn messages() -> Vec<Vec<u8>> {
     let mut big = crlf("From: big@example.org\nTo: ann@example.org\nSubject: large\n\n");
     for i in 0..3000 {
-        big.extend_from_slice(format!("line {i}: some text to make the message larger than a few KB\r\n").as_bytes());
+        big.extend_from_slice(
+            format!("line {i}: some text to make the message larger than a few KB\r\n").as_bytes(),
+        );
     }
     vec![
-        crlf("From: Bob <bob@example.org>\nTo: ann@example.org\nSubject: plain\nDate: Tue, 1 Dec 2026 10:00:00 +0100\nMessage-ID: <p1@example.org>\n\nHello, Ann.\n"),
-        crlf("From: \"Smith, J\" <js@example.org>\nTo: a@example.org, b@example.org\nCc: c@example.org\nSubject: mixed\nIn-Reply-To: <p1@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: multipart/alternative; boundary=\"b2\"\n\n--b2\nContent-Type: text/plain; charset=utf-8\n\nplain part\n--b2\nContent-Type: text/html; charset=utf-8\n\n<p>html part</p>\n--b2--\n--b1\nContent-Type: application/octet-stream; name=\"x.bin\"\nContent-Disposition: attachment; filename=\"x.bin\"\nContent-Transfer-Encoding: base64\n\nAAECAwQF\n--b1--\n"),
-        crlf("From: c@example.org\nSubject: =?UTF-8?Q?caf=C3=A9?= \"quoted\"\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: inner\n\ninner body\n"),
+        crlf(
+            "From: Bob <bob@example.org>\nTo: ann@example.org\nSubject: plain\nDate: Tue, 1 Dec 2026 10:00:00 +0100\nMessage-ID: <p1@example.org>\n\nHello, Ann.\n",
+        ),
+        crlf(
+            "From: \"Smith, J\" <js@example.org>\nTo: a@example.org, b@example.org\nCc: c@example.org\nSubject: mixed\nIn-Reply-To: <p1@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\nContent-Type: multipart/alternative; boundary=\"b2\"\n\n--b2\nContent-Type: text/plain; charset=utf-8\n\nplain part\n--b2\nContent-Type: text/html; charset=utf-8\n\n<p>html part</p>\n--b2--\n--b1\nContent-Type: application/octet-stream; name=\"x.bin\"\nContent-Disposition: attachment; filename=\"x.bin\"\nContent-Transfer-Encoding: base64\n\nAAECAwQF\n--b1--\n",
+        ),
+        crlf(
+            "From: c@example.org\nSubject: =?UTF-8?Q?caf=C3=A9?= \"quoted\"\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: inner\n\ninner body\n",
+        ),
         big,
     ]
 }
@@ -105,7 +113,8 @@ fn latin1(v: &Value) -> Vec<u8> {
 }
 
 fn check_read(r: &Value) {
-    let caps: Vec<&str> = r["capabilities"].as_array().expect("caps").iter().filter_map(Value::as_str).collect();
+    let caps: Vec<&str> =
+        r["capabilities"].as_array().expect("caps").iter().filter_map(Value::as_str).collect();
     for cap in ["IMAP4REV1", "IDLE", "MOVE", "UIDPLUS"] {
         assert!(caps.iter().any(|c| c.eq_ignore_ascii_case(cap)), "{cap} missing from {caps:?}");
     }
@@ -123,7 +132,11 @@ fn check_read(r: &Value) {
         let uid = m["uid"].as_u64().expect("uid");
         assert!(uid > last_uid, "UIDs ascend");
         last_uid = uid;
-        assert!(m["internaldate"].as_str().is_some_and(|d| d.len() == 26), "INTERNALDATE {}", m["internaldate"]);
+        assert!(
+            m["internaldate"].as_str().is_some_and(|d| d.len() == 26),
+            "INTERNALDATE {}",
+            m["internaldate"]
+        );
     }
     let env = |i: usize| &got[i]["envelope"];
     assert_eq!(env(0)["subject"], "plain");
@@ -207,11 +220,15 @@ fn imaplib_writes_and_a_second_connection_sees_it() {
     assert_eq!(r["archive_flags_b"], json!(["\\Draft"]));
     assert_eq!(r["expunge"][0], "OK");
     assert_eq!(r["expunge_seen_by_b"], json!(["1"]));
-    let list: Vec<&str> = r["list_after"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
+    let list: Vec<&str> =
+        r["list_after"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
     assert!(list.iter().any(|l| l.ends_with("Archive")), "{list:?}");
     // On disk: INBOX lost the moved message, Archive has none left.
     let count = |sub: &str| {
-        ["cur", "new"].iter().map(|d| std::fs::read_dir(maildir.join(sub).join(d)).map_or(0, |r| r.count())).sum::<usize>()
+        ["cur", "new"]
+            .iter()
+            .map(|d| std::fs::read_dir(maildir.join(sub).join(d)).map_or(0, |r| r.count()))
+            .sum::<usize>()
     };
     assert_eq!(count(""), 4);
     assert_eq!(count(".Archive"), 0);
@@ -236,7 +253,9 @@ fn imaplib_idle_sees_an_append_from_another_connection() {
 
 #[test]
 fn imaplib_over_starttls() {
-    if !python("imaplib_over_starttls") || !require("imaplib_over_starttls", "openssl", runs("openssl", &["version"])) {
+    if !python("imaplib_over_starttls")
+        || !require("imaplib_over_starttls", "openssl", runs("openssl", &["version"]))
+    {
         return;
     }
     let tls = support_peers::test_certs();

@@ -9,9 +9,9 @@
 //! `dovecot-imapd` package). Missing, the tests skip loudly, or fail
 //! under `CI=true`.
 
-mod support_peers;
 #[path = "../examples/net/mod.rs"]
 mod net;
+mod support_peers;
 
 use std::time::{Duration, Instant};
 
@@ -28,15 +28,19 @@ use net::imap::{ImapClient, Target};
 use support_peers::dovecot::{self, MailUser};
 
 fn dovecot_or_skip(test: &str) -> Option<&'static dovecot::Dovecot> {
-    support_peers::require(test, "Dovecot (root, dovecot-imapd)", dovecot::available())
-        .then(dovecot::shared)
+    support_peers::require(test, "Dovecot (root, dovecot-imapd)", dovecot::available()).then(dovecot::shared)
 }
 
 /// A logged-in client of `user` over STARTTLS (PLAIN), streaming literals
 /// above `stream_threshold`.
 fn connect(d: &dovecot::Dovecot, user: &MailUser, stream_threshold: u64) -> ImapClient {
     let tls = net::client_config(Some(&d.ca)).expect("TLS config");
-    let target = Target { addr: format!("127.0.0.1:{}", d.imap), tls_name: "localhost".into(), implicit_tls: false, tls };
+    let target = Target {
+        addr: format!("127.0.0.1:{}", d.imap),
+        tls_name: "localhost".into(),
+        implicit_tls: false,
+        tls,
+    };
     let mut config = ClientConfig::new(Some(Credentials::password(user.name.as_str(), user.pass.as_str())));
     config.starttls = StartTls::Required;
     config.stream_threshold = stream_threshold;
@@ -50,9 +54,15 @@ fn select(client: &mut ImapClient, name: &str) {
     client.run(body).expect("SELECT");
 }
 
-fn fetch(client: &mut ImapClient, uid: bool, set: &str, items: Vec<FetchAttribute>) -> Vec<(u32, Vec<FetchItem>)> {
+fn fetch(
+    client: &mut ImapClient,
+    uid: bool,
+    set: &str,
+    items: Vec<FetchAttribute>,
+) -> Vec<(u32, Vec<FetchItem>)> {
     let set: SequenceSet = set.parse().expect("sequence set");
-    let body = CommandBody::Fetch { uid, set, items: FetchItems::List(items), changed_since: None, vanished: false };
+    let body =
+        CommandBody::Fetch { uid, set, items: FetchItems::List(items), changed_since: None, vanished: false };
     let reply = client.run(body).expect("FETCH");
     reply
         .data
@@ -76,14 +86,24 @@ fn corpus() -> Vec<(Vec<u8>, &'static str, usize)> {
         big.push_str(&format!("line {i} of a long message, with some text to make it wide\n"));
     }
     vec![
-        (crlf("From: Ann <ann@example.org>\nTo: bob@example.net\nSubject: plain\nMessage-ID: <1@example.org>\n\nhello\n.\n..dots\n"), "plain", 1),
         (
-            crlf("From: \"Smith, J\" <js@example.org>\nTo: a@example.net, \"B\" <b@example.net>\nCc: Team: c@example.net, d@example.net;\nSubject: =?UTF-8?Q?caf=C3=A9?= {5}\nDate: Mon, 7 Feb 1994 21:52:25 -0800\nIn-Reply-To: <0@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\npreamble\n--b1\nContent-Type: multipart/alternative; boundary=\"b2\"\n\n--b2\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\ncafé\n--b2\nContent-Type: text/html; charset=utf-8\n\n<p>café</p>\n--b2--\n--b1\nContent-Type: application/pdf; name=\"r.pdf\"\nContent-Disposition: attachment; filename=\"r.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n"),
+            crlf(
+                "From: Ann <ann@example.org>\nTo: bob@example.net\nSubject: plain\nMessage-ID: <1@example.org>\n\nhello\n.\n..dots\n",
+            ),
+            "plain",
+            1,
+        ),
+        (
+            crlf(
+                "From: \"Smith, J\" <js@example.org>\nTo: a@example.net, \"B\" <b@example.net>\nCc: Team: c@example.net, d@example.net;\nSubject: =?UTF-8?Q?caf=C3=A9?= {5}\nDate: Mon, 7 Feb 1994 21:52:25 -0800\nIn-Reply-To: <0@example.org>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b1\"\n\npreamble\n--b1\nContent-Type: multipart/alternative; boundary=\"b2\"\n\n--b2\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\ncafé\n--b2\nContent-Type: text/html; charset=utf-8\n\n<p>café</p>\n--b2--\n--b1\nContent-Type: application/pdf; name=\"r.pdf\"\nContent-Disposition: attachment; filename=\"r.pdf\"\nContent-Transfer-Encoding: base64\n\nJVBERi0xLjQK\n--b1--\n",
+            ),
             "=?UTF-8?Q?caf=C3=A9?= {5}",
             2,
         ),
         (
-            crlf("From: x@example.org\nSubject: forwarded\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: inner\n\ninner body\n"),
+            crlf(
+                "From: x@example.org\nSubject: forwarded\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\nFrom: inner@example.org\nSubject: inner\n\ninner body\n",
+            ),
             "forwarded",
             1,
         ),
@@ -137,7 +157,7 @@ fn every_message_byte_exact_with_envelope_and_bodystructure() {
         let body = body_section(items).unwrap_or_else(|| panic!("message {seq}: no BODY[]"));
         assert_eq!(body, &bytes[..], "message {seq}: BODY[] differs from the delivered file");
         let size = items.iter().find_map(|i| match i {
-            FetchItem::Rfc822Size(n) => Some(u64::from(*n)),
+            FetchItem::Rfc822Size(n) => Some(*n),
             _ => None,
         });
         assert_eq!(size, Some(bytes.len() as u64), "message {seq}: RFC822.SIZE");
@@ -169,7 +189,10 @@ fn every_message_byte_exact_with_envelope_and_bodystructure() {
             _ => None,
         })
         .expect("envelope");
-    assert_eq!(env.from[0].name.as_ref().map(|s| s.to_string_lossy().into_owned()).as_deref(), Some("Smith, J"));
+    assert_eq!(
+        env.from[0].name.as_ref().map(|s| s.to_string_lossy().into_owned()).as_deref(),
+        Some("Smith, J")
+    );
     assert_eq!(env.to.len(), 2);
     assert_eq!(env.in_reply_to.as_ref().map(|s| s.as_bytes().to_vec()), Some(b"<0@example.org>".to_vec()));
     client.logout().expect("LOGOUT");
@@ -181,7 +204,9 @@ fn large_literals_stream_in_chunks() {
     let user = d.new_user("imap-stream");
     let mut big = crlf("From: big@example.org\nSubject: stream\n\n");
     while big.len() < 3 << 20 {
-        big.extend_from_slice(b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n");
+        big.extend_from_slice(
+            b"0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz\r\n",
+        );
     }
     user.deliver(None, &big);
     user.deliver(None, &crlf("Subject: small\n\nsmall\n"));
@@ -240,13 +265,17 @@ fn flags_stored_and_read_back() {
         kind: StoreKind::Flags(flags),
         unchanged_since: None,
     };
-    client.run(store(false, "1:2", StoreAction::Add, vec![Flag::Flagged, keyword.clone()])).expect("STORE +FLAGS");
+    client
+        .run(store(false, "1:2", StoreAction::Add, vec![Flag::Flagged, keyword.clone()]))
+        .expect("STORE +FLAGS");
     client.run(store(false, "2", StoreAction::Remove, vec![Flag::Flagged])).expect("STORE -FLAGS");
     let uid3 = {
         let f = fetch(&mut client, false, "3", vec![FetchAttribute::Uid]);
         uid_of(&f[0].1)
     };
-    client.run(store(true, &uid3.to_string(), StoreAction::Replace, vec![Flag::Seen, Flag::Answered])).expect("UID STORE");
+    client
+        .run(store(true, &uid3.to_string(), StoreAction::Replace, vec![Flag::Seen, Flag::Answered]))
+        .expect("UID STORE");
 
     // Read back on a second connection, so nothing comes from a cache.
     let mut other = connect(d, &user, 1 << 20);
@@ -266,7 +295,11 @@ fn flags_stored_and_read_back() {
     let has = |v: &Vec<Flag>, f: &Flag| v.contains(f);
     assert!(has(&flags[0], &Flag::Flagged) && has(&flags[0], &keyword), "{:?}", flags[0]);
     assert!(!has(&flags[1], &Flag::Flagged) && has(&flags[1], &keyword), "{:?}", flags[1]);
-    assert!(has(&flags[2], &Flag::Seen) && has(&flags[2], &Flag::Answered) && flags[2].len() == 2, "{:?}", flags[2]);
+    assert!(
+        has(&flags[2], &Flag::Seen) && has(&flags[2], &Flag::Answered) && flags[2].len() == 2,
+        "{:?}",
+        flags[2]
+    );
 }
 
 #[test]
@@ -287,9 +320,16 @@ fn append_move_expunge_seen_by_a_second_connection() {
     select(&mut a, "INBOX");
     assert_eq!(a.session.mailbox().exists, 1);
     let moved = a
-        .run(CommandBody::Move { uid: false, set: "1".parse().expect("set"), mailbox: Mailbox::new("Archive") })
+        .run(CommandBody::Move {
+            uid: false,
+            set: "1".parse().expect("set"),
+            mailbox: Mailbox::new("Archive"),
+        })
         .expect("MOVE");
-    assert!(moved.data.iter().any(|d| matches!(d, Data::Expunge(_) | Data::Vanished { .. })), "MOVE expunges");
+    assert!(
+        moved.data.iter().any(|d| matches!(d, Data::Expunge(_) | Data::Vanished { .. })),
+        "MOVE expunges"
+    );
     assert_eq!(a.session.mailbox().exists, 0);
 
     // B sees the message in Archive, byte-exact, with its flag.
@@ -300,7 +340,10 @@ fn append_move_expunge_seen_by_a_second_connection() {
         &mut b,
         false,
         "1",
-        vec![FetchAttribute::Flags, FetchAttribute::BodySection { section: Section::whole(), partial: None, peek: true }],
+        vec![
+            FetchAttribute::Flags,
+            FetchAttribute::BodySection { section: Section::whole(), partial: None, peek: true },
+        ],
     );
     assert_eq!(body_section(&f[0].1), Some(&message[..]));
     assert!(f[0].1.iter().any(|i| matches!(i, FetchItem::Flags(fl) if fl.contains(&Flag::Draft))));
@@ -383,7 +426,11 @@ fn the_imap_client_example_end_to_end() {
         .args(["--search", "SUBJECT \"plain\"", "--idle", "1"]);
     let output = support_peers::run_with_limit(cmd, Duration::from_secs(60));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "imap_client failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "imap_client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(stdout.contains("logged in (TLS: true)"), "{stdout}");
     assert!(stdout.contains("mailbox \"INBOX\""), "{stdout}");
     assert!(stdout.contains(&format!("selected INBOX: {} messages", corpus().len())), "{stdout}");

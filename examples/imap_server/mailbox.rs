@@ -126,7 +126,9 @@ impl<'s> Connection<'s> {
         // §7.5.1); after other commands, changes by others are reported.
         let quiet = matches!(
             body,
-            CommandBody::Fetch { uid: false, .. } | CommandBody::Store { uid: false, .. } | CommandBody::Search { uid: false, .. }
+            CommandBody::Fetch { uid: false, .. }
+                | CommandBody::Store { uid: false, .. }
+                | CommandBody::Search { uid: false, .. }
         );
         if !quiet {
             self.updates(s);
@@ -164,8 +166,12 @@ impl<'s> Connection<'s> {
                             StatusItem::Recent => 0,
                             StatusItem::UidNext => u64::from(snap.uid_next),
                             StatusItem::UidValidity => u64::from(snap.uid_validity),
-                            StatusItem::Unseen => snap.messages.iter().filter(|m| !m.flags.seen).count() as u64,
-                            StatusItem::Deleted => snap.messages.iter().filter(|m| m.flags.deleted).count() as u64,
+                            StatusItem::Unseen => {
+                                snap.messages.iter().filter(|m| !m.flags.seen).count() as u64
+                            }
+                            StatusItem::Deleted => {
+                                snap.messages.iter().filter(|m| m.flags.deleted).count() as u64
+                            }
                             StatusItem::Size => snap.messages.iter().map(|m| m.size).sum(),
                             _ => return None,
                         };
@@ -204,7 +210,8 @@ impl<'s> Connection<'s> {
             CommandBody::Close => {
                 if let Some(sel) = &self.selected {
                     if !sel.read_only {
-                        let gone: Vec<u32> = sel.view.iter().filter(|e| e.flags.deleted).map(|e| e.uid).collect();
+                        let gone: Vec<u32> =
+                            sel.view.iter().filter(|e| e.flags.deleted).map(|e| e.uid).collect();
                         self.store.expunge(&sel.name, &gone).map_err(no)?;
                     }
                 }
@@ -225,8 +232,14 @@ impl<'s> Connection<'s> {
                 self.store_flags(s, *uid, set, *action, *silent, flags)
             }
             CommandBody::Search { uid, criteria, charset, .. } => {
-                if charset.as_ref().is_some_and(|c| !(c.eq_ignore_case("UTF-8") || c.eq_ignore_case("US-ASCII"))) {
-                    return Err(Failure::No(Some(Code::BadCharset(vec![Str::from("UTF-8")])), "charset".into()));
+                if charset
+                    .as_ref()
+                    .is_some_and(|c| !(c.eq_ignore_case("UTF-8") || c.eq_ignore_case("US-ASCII")))
+                {
+                    return Err(Failure::No(
+                        Some(Code::BadCharset(vec![Str::from("UTF-8")])),
+                        "charset".into(),
+                    ));
                 }
                 let sel = self.selected.as_ref().ok_or(Failure::Bad("no mailbox selected".into()))?;
                 let found = search::run(self.store, sel, criteria);
@@ -248,7 +261,12 @@ impl<'s> Connection<'s> {
         self.store.snapshot(&name).map_err(no)
     }
 
-    fn list(&mut self, s: &mut ServerSession, list: &ListCommand, lsub: bool) -> Result<(Option<Code>, String), Failure> {
+    fn list(
+        &mut self,
+        s: &mut ServerSession,
+        list: &ListCommand,
+        lsub: bool,
+    ) -> Result<(Option<Code>, String), Failure> {
         for pattern in &list.patterns {
             if pattern.is_empty() {
                 // The hierarchy delimiter and root (RFC 9051 §6.3.9).
@@ -280,7 +298,9 @@ impl<'s> Connection<'s> {
                 } else {
                     MailboxAttribute::HasNoChildren
                 }];
-                if let Some(special) = info.special_use.and_then(|s| MailboxAttribute::from_name(s.trim_start_matches('\\'))) {
+                if let Some(special) =
+                    info.special_use.and_then(|s| MailboxAttribute::from_name(s.trim_start_matches('\\')))
+                {
                     attributes.push(special);
                 }
                 let item = ListItem { attributes, delimiter: Some('.'), mailbox: wire, extended: Vec::new() };
@@ -290,7 +310,12 @@ impl<'s> Connection<'s> {
         Ok((None, if lsub { "LSUB completed" } else { "LIST completed" }.into()))
     }
 
-    fn select(&mut self, s: &mut ServerSession, mailbox: &Mailbox, read_only: bool) -> Result<(Option<Code>, String), Failure> {
+    fn select(
+        &mut self,
+        s: &mut ServerSession,
+        mailbox: &Mailbox,
+        read_only: bool,
+    ) -> Result<(Option<Code>, String), Failure> {
         self.selected = None;
         let snap = self.snapshot(mailbox)?;
         let flags = vec![Flag::Answered, Flag::Flagged, Flag::Deleted, Flag::Seen, Flag::Draft];
@@ -331,7 +356,13 @@ impl<'s> Connection<'s> {
         }
     }
 
-    fn fetch(&mut self, s: &mut ServerSession, uid: bool, set: &SequenceSet, items: &FetchItems) -> Result<(Option<Code>, String), Failure> {
+    fn fetch(
+        &mut self,
+        s: &mut ServerSession,
+        uid: bool,
+        set: &SequenceSet,
+        items: &FetchItems,
+    ) -> Result<(Option<Code>, String), Failure> {
         let Some(sel) = &self.selected else { return Err(Failure::Bad("no mailbox selected".into())) };
         let mut attrs = items.attributes();
         if uid && !attrs.contains(&FetchAttribute::Uid) {
@@ -341,9 +372,19 @@ impl<'s> Connection<'s> {
         let read_only = sel.read_only;
         let snap = self.store.snapshot(&name).map_err(no)?;
         for (seq, index) in self.resolve(uid, set) {
-            let Some(entry) = self.selected.as_ref().and_then(|s| s.view.get(index)).cloned() else { continue };
+            let Some(entry) = self.selected.as_ref().and_then(|s| s.view.get(index)).cloned() else {
+                continue;
+            };
             let Some(meta) = snap.messages.iter().find(|m| m.uid == entry.uid) else { continue };
-            let needs_body = attrs.iter().any(|a| !matches!(a, FetchAttribute::Uid | FetchAttribute::Flags | FetchAttribute::InternalDate | FetchAttribute::Rfc822Size));
+            let needs_body = attrs.iter().any(|a| {
+                !matches!(
+                    a,
+                    FetchAttribute::Uid
+                        | FetchAttribute::Flags
+                        | FetchAttribute::InternalDate
+                        | FetchAttribute::Rfc822Size
+                )
+            });
             let bytes = if needs_body { self.store.read(&name, entry.uid).map_err(no)? } else { Vec::new() };
             let bytes = Bytes::from(bytes);
             let mut out = Vec::new();
@@ -352,15 +393,19 @@ impl<'s> Connection<'s> {
                 match attr {
                     FetchAttribute::Uid => out.push(FetchItem::Uid(nz(entry.uid))),
                     FetchAttribute::Flags => out.push(FetchItem::Flags(imap_flags(&entry.flags))),
-                    FetchAttribute::InternalDate => {
-                        out.push(FetchItem::InternalDate(mailwire_imap::datetime::DateTime::from_unix(meta.internal_date)))
-                    }
+                    FetchAttribute::InternalDate => out.push(FetchItem::InternalDate(
+                        mailwire_imap::datetime::DateTime::from_unix(meta.internal_date),
+                    )),
                     FetchAttribute::Rfc822Size => out.push(FetchItem::Rfc822Size(meta.size)),
-                    FetchAttribute::Envelope => out.push(FetchItem::Envelope(Box::new(message::envelope(&bytes)))),
+                    FetchAttribute::Envelope => {
+                        out.push(FetchItem::Envelope(Box::new(message::envelope(&bytes))))
+                    }
                     FetchAttribute::BodyStructure => {
                         out.push(FetchItem::BodyStructure(Box::new(message::body_structure(&bytes, true))))
                     }
-                    FetchAttribute::Body => out.push(FetchItem::Body(Box::new(message::body_structure(&bytes, false)))),
+                    FetchAttribute::Body => {
+                        out.push(FetchItem::Body(Box::new(message::body_structure(&bytes, false))))
+                    }
                     FetchAttribute::BodySection { section, partial, peek } => {
                         let data = message::section(&bytes, section).map(|d| match partial {
                             Some(p) => {
@@ -426,9 +471,19 @@ impl<'s> Connection<'s> {
         Ok((None, "FETCH completed".into()))
     }
 
-    fn store_flags(&mut self, s: &mut ServerSession, uid: bool, set: &SequenceSet, action: StoreAction, silent: bool, flags: &[Flag]) -> Result<(Option<Code>, String), Failure> {
+    fn store_flags(
+        &mut self,
+        s: &mut ServerSession,
+        uid: bool,
+        set: &SequenceSet,
+        action: StoreAction,
+        silent: bool,
+        flags: &[Flag],
+    ) -> Result<(Option<Code>, String), Failure> {
         let targets = self.resolve(uid, set);
-        let Some(sel) = self.selected.as_mut() else { return Err(Failure::Bad("no mailbox selected".into())) };
+        let Some(sel) = self.selected.as_mut() else {
+            return Err(Failure::Bad("no mailbox selected".into()));
+        };
         if sel.read_only {
             return Err(Failure::No(None, "mailbox is read-only".into()));
         }
@@ -457,7 +512,14 @@ impl<'s> Connection<'s> {
         Ok((None, "STORE completed".into()))
     }
 
-    fn copy(&mut self, s: &mut ServerSession, uid: bool, set: &SequenceSet, mailbox: &Mailbox, moving: bool) -> Result<(Option<Code>, String), Failure> {
+    fn copy(
+        &mut self,
+        s: &mut ServerSession,
+        uid: bool,
+        set: &SequenceSet,
+        mailbox: &Mailbox,
+        moving: bool,
+    ) -> Result<(Option<Code>, String), Failure> {
         let targets = self.resolve(uid, set);
         let Some(sel) = &self.selected else { return Err(Failure::Bad("no mailbox selected".into())) };
         let to = store_name(mailbox);
@@ -479,7 +541,8 @@ impl<'s> Connection<'s> {
         let validity = self.store.snapshot(&to).map_err(no)?.uid_validity;
         let source: Vec<u32> = pairs.iter().map(|p| p.0).collect();
         let dest: Vec<u32> = pairs.iter().map(|p| p.1).collect();
-        let code = Code::CopyUid { uid_validity: validity, source: uid_set(&source), destination: uid_set(&dest) };
+        let code =
+            Code::CopyUid { uid_validity: validity, source: uid_set(&source), destination: uid_set(&dest) };
         if moving {
             // RFC 6851: COPYUID in an untagged OK, then the EXPUNGEs.
             s.untagged(StatusKind::Ok, Some(code), "Moved UIDs");
@@ -488,7 +551,11 @@ impl<'s> Connection<'s> {
         Ok((Some(code), "COPY completed".into()))
     }
 
-    fn expunge(&mut self, s: &mut ServerSession, only: Option<&SequenceSet>) -> Result<(Option<Code>, String), Failure> {
+    fn expunge(
+        &mut self,
+        s: &mut ServerSession,
+        only: Option<&SequenceSet>,
+    ) -> Result<(Option<Code>, String), Failure> {
         let Some(sel) = &self.selected else { return Err(Failure::Bad("no mailbox selected".into())) };
         if sel.read_only {
             return Err(Failure::No(None, "mailbox is read-only".into()));
@@ -511,7 +578,8 @@ impl<'s> Connection<'s> {
     pub fn updates(&mut self, s: &mut ServerSession) {
         let Some(sel) = self.selected.as_mut() else { return };
         let Ok(snap) = self.store.snapshot(&sel.name) else { return };
-        let now: std::collections::HashMap<u32, &Flags> = snap.messages.iter().map(|m| (m.uid, &m.flags)).collect();
+        let now: std::collections::HashMap<u32, &Flags> =
+            snap.messages.iter().map(|m| (m.uid, &m.flags)).collect();
         let mut i = sel.view.len();
         while i > 0 {
             i -= 1;
@@ -524,7 +592,10 @@ impl<'s> Connection<'s> {
             if let Some(flags) = now.get(&e.uid) {
                 if **flags != e.flags {
                     e.flags = (*flags).clone();
-                    s.data(Data::Fetch { seq: nz(i as u32 + 1), items: vec![FetchItem::Flags(imap_flags(&e.flags))] });
+                    s.data(Data::Fetch {
+                        seq: nz(i as u32 + 1),
+                        items: vec![FetchItem::Flags(imap_flags(&e.flags))],
+                    });
                 }
             }
         }

@@ -6,8 +6,8 @@ use std::num::NonZeroU32;
 
 use bytes::Bytes;
 use mailwire_imap::response::{
-    Address, NamespaceDesc, BodyFields, BodyParams, BodyStructure, Data, Disposition, Envelope, ExtensionData, Language, MultipartExtension,
-    SingleExtension, SingleKind,
+    Address, BodyFields, BodyParams, BodyStructure, Data, Disposition, Envelope, ExtensionData, Language,
+    MultipartExtension, NamespaceDesc, SingleExtension, SingleKind,
 };
 use mailwire_imap::section::{Section, SectionText};
 use mailwire_imap::string::Str;
@@ -172,10 +172,9 @@ fn structure_of(msg: &Message<'_>, id: PartId, extensible: bool, depth: usize) -
     let ct = part.content_type();
     let raw = |name: &str| part.headers().get(name).map(|f| Str::from(f.unfolded().into_owned()));
     let more = || ExtensionData {
-        disposition: part.disposition().map(|d| Disposition {
-            kind: Str::from(d.kind()),
-            params: params_of(d.params()),
-        }),
+        disposition: part
+            .disposition()
+            .map(|d| Disposition { kind: Str::from(d.kind()), params: params_of(d.params()) }),
         language: raw("Content-Language").map(Language::One),
         location: raw("Content-Location"),
         extensions: Vec::new(),
@@ -184,11 +183,13 @@ fn structure_of(msg: &Message<'_>, id: PartId, extensible: bool, depth: usize) -
     if part.is_multipart() && depth < 32 {
         let parts = msg.children(id).iter().map(|&c| structure_of(msg, c, extensible, depth + 1)).collect();
         let subtype = Str::from(ct.subtype().unwrap_or("mixed"));
-        let extension = extensible.then(|| Box::new(MultipartExtension { params: params_of(ct.params()), more: more() }));
+        let extension =
+            extensible.then(|| Box::new(MultipartExtension { params: params_of(ct.params()), more: more() }));
         return BodyStructure::Multipart { parts, subtype, extension };
     }
     let body = part.raw_body();
-    let lines = body.iter().filter(|&&b| b == b'\n').count() as u64 + u64::from(!body.is_empty() && !body.ends_with(b"\n"));
+    let lines = body.iter().filter(|&&b| b == b'\n').count() as u64
+        + u64::from(!body.is_empty() && !body.ends_with(b"\n"));
     let mut params = params_of(ct.params());
     if params.is_none() && ct.is_main("text") {
         params = Some(vec![(Str::from("charset"), Str::from("us-ascii"))]);
@@ -202,7 +203,8 @@ fn structure_of(msg: &Message<'_>, id: PartId, extensible: bool, depth: usize) -
     };
     let kind = match msg.nested_message(id) {
         Some(inner) if depth < 32 => {
-            let inner_bytes = msg.part(inner).map_or(&[][..], |p| &msg.input()[p.header_offset()..p.end_offset()]);
+            let inner_bytes =
+                msg.part(inner).map_or(&[][..], |p| &msg.input()[p.header_offset()..p.end_offset()]);
             SingleKind::Message {
                 envelope: Box::new(envelope(inner_bytes)),
                 body: Box::new(structure_of(msg, inner, extensible, depth + 1)),

@@ -118,9 +118,7 @@ fn eval(key: &SearchKey, c: &mut Candidate<'_>) -> bool {
 }
 
 fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
 }
 
 /// The messages of `sel` matching every key: (sequence number, UID).
@@ -132,7 +130,15 @@ pub fn run(store: &Store, sel: &Selected, criteria: &[SearchKey]) -> Vec<(u32, u
     let mut out = Vec::new();
     for (i, entry) in sel.view.iter().enumerate() {
         let Some(meta) = snap.messages.iter().find(|m| m.uid == entry.uid) else { continue };
-        let mut c = Candidate { seq: i as u32 + 1, uid: entry.uid, count, largest_uid, meta, bytes: None, load: &load };
+        let mut c = Candidate {
+            seq: i as u32 + 1,
+            uid: entry.uid,
+            count,
+            largest_uid,
+            meta,
+            bytes: None,
+            load: &load,
+        };
         if criteria.iter().all(|k| eval(k, &mut c)) {
             out.push((c.seq, c.uid));
         }

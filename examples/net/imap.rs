@@ -68,7 +68,11 @@ impl ImapClient {
 
     /// Runs one command to its completion; `on_event` sees every event
     /// on the way (streamed literals, data) before it is collected.
-    pub fn run_with(&mut self, body: CommandBody, on_event: &mut dyn FnMut(&ClientEvent)) -> io::Result<Reply> {
+    pub fn run_with(
+        &mut self,
+        body: CommandBody,
+        on_event: &mut dyn FnMut(&ClientEvent),
+    ) -> io::Result<Reply> {
         let tag = self.session.send(body).map_err(io::Error::other)?;
         let mut data = Vec::new();
         let mut status = None;

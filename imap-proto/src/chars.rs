@@ -5,7 +5,6 @@ const ASTRING: u8 = 2; // ASTRING-CHAR
 const TAG: u8 = 4; // tag: ASTRING-CHAR except "+"
 const LIST: u8 = 8; // list-char
 const TEXT: u8 = 16; // TEXT-CHAR
-const QUOTED: u8 = 32; // QUOTED-CHAR without escaping
 
 const fn class(b: u8) -> u8 {
     let ctl = b < 0x20 || b == 0x7f;
@@ -26,9 +25,6 @@ const fn class(b: u8) -> u8 {
     }
     if char7 && b != b'\r' && b != b'\n' {
         c |= TEXT;
-        if b != b'"' && b != b'\\' {
-            c |= QUOTED;
-        }
     }
     c
 }
@@ -73,12 +69,6 @@ pub(crate) fn is_text_char(b: u8) -> bool {
     TABLE[b as usize] & TEXT != 0
 }
 
-/// A 7-bit character a quoted string holds without a backslash.
-#[inline]
-pub(crate) fn is_quoted_char(b: u8) -> bool {
-    TABLE[b as usize] & QUOTED != 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +81,5 @@ mod tests {
         assert!(!is_tag_char(b'+') && is_tag_char(b'A'));
         assert!(is_list_char(b'%') && is_list_char(b'*'));
         assert!(!is_text_char(b'\r') && is_text_char(b'"'));
-        assert!(!is_quoted_char(b'"') && !is_quoted_char(b'\\') && is_quoted_char(b' '));
     }
 }

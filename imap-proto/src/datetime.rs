@@ -143,7 +143,13 @@ pub struct DateTime {
 
 impl DateTime {
     /// A date-time, checked.
-    pub fn new(date: Date, hour: u8, minute: u8, second: u8, offset_minutes: i16) -> Result<DateTime, ValueError> {
+    pub fn new(
+        date: Date,
+        hour: u8,
+        minute: u8,
+        second: u8,
+        offset_minutes: i16,
+    ) -> Result<DateTime, ValueError> {
         if hour > 23 || minute > 59 || second > 60 || offset_minutes.abs() > 99 * 60 + 59 {
             return Err(ValueError { what: "date-time", why: "time or zone out of range" });
         }

@@ -146,7 +146,9 @@ impl Writer {
         let bytes = s.as_bytes();
         let atom_ok = !bytes.is_empty() && bytes.iter().all(|&b| chars::is_astring_char(b));
         match s.form() {
-            Form::Atom | Form::Auto if atom_ok && !(s.form() == Form::Auto && is_nil(bytes)) => self.raw(bytes),
+            Form::Atom | Form::Auto if atom_ok && !(s.form() == Form::Auto && is_nil(bytes)) => {
+                self.raw(bytes)
+            }
             _ => self.string(s),
         }
     }

@@ -135,8 +135,7 @@ impl Framer {
 
     /// The literal being received, if the message has stopped in one.
     pub fn literal_in_progress(&self) -> Option<LiteralProgress> {
-        self.literal
-            .map(|(header, data_start)| LiteralProgress { header, data_start })
+        self.literal.map(|(header, data_start)| LiteralProgress { header, data_start })
     }
 
     /// Forgets the current message (after an error, or when the caller
@@ -170,15 +169,9 @@ pub fn literal_header(line: &[u8]) -> Option<LiteralHeader> {
     if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let length = digits
-        .iter()
-        .fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    let length = digits.iter().fold(0u64, |n, &d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')));
     let binary = open > 0 && digits_and_before[open - 1] == b'~';
-    Some(LiteralHeader {
-        length,
-        synchronizing,
-        binary,
-    })
+    Some(LiteralHeader { length, synchronizing, binary })
 }
 
 #[cfg(test)]
@@ -228,10 +221,7 @@ mod tests {
         let a = framer.scan(b"A1 LOGIN {3}\r\n", &limits).unwrap();
         assert!(matches!(a, Frame::AwaitingLiteral(h) if h.length == 3));
         assert_eq!(framer.scan(b"A1 LOGIN {3}\r\nab", &limits).unwrap(), Frame::Incomplete);
-        assert_eq!(
-            framer.scan(b"A1 LOGIN {3}\r\nabc {1+}\r\nx\r\n", &limits).unwrap(),
-            Frame::Complete(27)
-        );
+        assert_eq!(framer.scan(b"A1 LOGIN {3}\r\nabc {1+}\r\nx\r\n", &limits).unwrap(), Frame::Complete(27));
     }
 
     #[test]

@@ -7,10 +7,10 @@
 
 use bytes::Bytes;
 
+use crate::Limits;
 use crate::chars;
 use crate::error::{ErrorKind, ParseError};
 use crate::string::{Atom, Form, Str, Tag, Text};
-use crate::Limits;
 
 /// A position in one framed message.
 pub(crate) struct Cursor<'b> {
@@ -144,10 +144,7 @@ impl<'b> Cursor<'b> {
     /// none.
     pub(crate) fn keyword(&mut self) -> &'b [u8] {
         let rest = self.rest();
-        let n = rest
-            .iter()
-            .position(|&b| !chars::is_atom_char(b) || b == b'[')
-            .unwrap_or(rest.len());
+        let n = rest.iter().position(|&b| !chars::is_atom_char(b) || b == b'[').unwrap_or(rest.len());
         self.pos += n;
         &rest[..n]
     }
@@ -184,11 +181,8 @@ impl<'b> Cursor<'b> {
             Some(b'~') if self.peek_at(1) == Some(b'{') => self.literal(rule),
             _ => {
                 let start = self.pos;
-                let n = self
-                    .rest()
-                    .iter()
-                    .position(|&b| !chars::is_astring_char(b))
-                    .unwrap_or(self.rest().len());
+                let n =
+                    self.rest().iter().position(|&b| !chars::is_astring_char(b)).unwrap_or(self.rest().len());
                 if n == 0 {
                     return Err(self.expected(rule, "an astring"));
                 }

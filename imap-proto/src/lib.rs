@@ -143,8 +143,8 @@ mod limits;
 pub mod mailbox;
 pub mod response;
 pub mod section;
-pub mod server;
 pub mod sequence;
+pub mod server;
 pub mod status;
 pub mod string;
 

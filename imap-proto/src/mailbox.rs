@@ -109,7 +109,10 @@ pub(crate) fn parse_list_mailbox(c: &mut Cursor<'_>) -> PResult<Str> {
 /// Writes a `list-mailbox`.
 pub(crate) fn encode_list_mailbox(w: &mut Writer, pattern: &Str) {
     let b = pattern.as_bytes();
-    if matches!(pattern.form(), Form::Atom | Form::Auto) && !b.is_empty() && b.iter().all(|&x| chars::is_list_char(x)) {
+    if matches!(pattern.form(), Form::Atom | Form::Auto)
+        && !b.is_empty()
+        && b.iter().all(|&x| chars::is_list_char(x))
+    {
         w.raw(b);
     } else {
         w.string(pattern);

@@ -209,8 +209,15 @@ mod tests {
 
     #[test]
     fn sections() {
-        for s in ["[]", "[HEADER]", "[1.2.3]", "[1.MIME]", "[2.TEXT]", "[HEADER.FIELDS (Date From)]",
-            "[4.2.HEADER.FIELDS.NOT (Subject)]"] {
+        for s in [
+            "[]",
+            "[HEADER]",
+            "[1.2.3]",
+            "[1.MIME]",
+            "[2.TEXT]",
+            "[HEADER.FIELDS (Date From)]",
+            "[4.2.HEADER.FIELDS.NOT (Subject)]",
+        ] {
             assert_eq!(round(s), s);
         }
         let b = Bytes::from_static(b"[MIME]");

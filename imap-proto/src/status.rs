@@ -59,9 +59,8 @@ impl StatusItem {
     pub(crate) fn parse(c: &mut Cursor<'_>) -> PResult<StatusItem> {
         let start = c.pos();
         let word = c.keyword();
-        StatusItem::from_name(word).ok_or_else(|| {
-            crate::error::ParseError::new(start, "status-att", ErrorKind::UnknownKeyword)
-        })
+        StatusItem::from_name(word)
+            .ok_or_else(|| crate::error::ParseError::new(start, "status-att", ErrorKind::UnknownKeyword))
     }
 
     pub(crate) fn encode(self, w: &mut Writer) {

@@ -109,7 +109,8 @@ fn server(mechanisms: Vec<Mechanism>) -> ServerSession {
 }
 
 fn auto_client(mechanisms_ok: bool) -> ClientSession {
-    let mut config = ClientConfig::new(Some(Credentials::password("ann", if mechanisms_ok { "secret" } else { "wrong" })));
+    let mut config =
+        ClientConfig::new(Some(Credentials::password("ann", if mechanisms_ok { "secret" } else { "wrong" })));
     config.tls_active = true;
     config.nonce = vec![7; 24];
     ClientSession::new(config)
@@ -117,7 +118,12 @@ fn auto_client(mechanisms_ok: bool) -> ClientSession {
 
 #[test]
 fn automatic_login_with_each_mechanism() {
-    for mechs in [vec![Mechanism::Plain], vec![Mechanism::Login], vec![Mechanism::ScramSha256, Mechanism::Plain], vec![]] {
+    for mechs in [
+        vec![Mechanism::Plain],
+        vec![Mechanism::Login],
+        vec![Mechanism::ScramSha256, Mechanism::Plain],
+        vec![],
+    ] {
         let mut s = server(mechs.clone());
         let mut c = auto_client(true);
         let events = pump(&mut c, &mut s, &mut accept_all);
@@ -334,7 +340,8 @@ fn large_literals_stream_wherever_the_input_is_cut() {
 #[test]
 fn expunge_and_vanished_renumber() {
     let mut c = manual_client("");
-    let tag = c.send(CommandBody::Select { mailbox: Mailbox::Inbox, params: SelectParams::default() }).unwrap();
+    let tag =
+        c.send(CommandBody::Select { mailbox: Mailbox::Inbox, params: SelectParams::default() }).unwrap();
     c.feed(b"* 4 EXISTS\r\n* OK [UIDVALIDITY 7] x\r\n");
     c.feed(format!("{tag} OK [READ-WRITE] done\r\n").as_bytes());
     c.feed(b"* 1 FETCH (UID 10)\r\n* 2 FETCH (UID 20)\r\n* 3 FETCH (UID 30)\r\n* 4 FETCH (UID 40)\r\n");

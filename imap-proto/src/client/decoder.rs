@@ -55,11 +55,7 @@ impl Decoder {
     /// The framer's limits: literals above the threshold are streamed, so
     /// only the threshold bounds what is buffered of them.
     fn framing_limits(&self) -> Limits {
-        Limits {
-            max_literal: u64::MAX,
-            max_message: u64::MAX,
-            ..self.limits
-        }
+        Limits { max_literal: u64::MAX, max_message: u64::MAX, ..self.limits }
     }
 
     /// Drops everything buffered (after STARTTLS, RFC 9051 §6.2.1: nothing

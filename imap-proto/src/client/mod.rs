@@ -172,11 +172,11 @@ pub enum ClientEvent {
 #[non_exhaustive]
 pub enum ClientError {
     /// The greeting was `BYE`, or not a greeting.
-    Greeting(Response),
+    Greeting(Box<Response>),
     /// STARTTLS is required but not offered.
     StartTlsNotOffered,
     /// STARTTLS was refused.
-    StartTls(StatusResponse),
+    StartTls(Box<StatusResponse>),
     /// No login method fits: what the server offered and whether plaintext
     /// methods were left out for want of TLS.
     NoAuthMethod {
@@ -185,16 +185,16 @@ pub enum ClientError {
         plaintext_refused: bool,
     },
     /// The server refused the login.
-    Auth(StatusResponse),
+    Auth(Box<StatusResponse>),
     /// The SASL exchange failed on our side.
     Sasl(SaslError),
     /// The server's bytes do not parse, or exceed the limits.
     Protocol(DecodeError),
     /// A response the protocol does not allow here (a continuation request
     /// nothing waits for, a tag we did not send).
-    Unexpected(Response),
+    Unexpected(Box<Response>),
     /// The server said BYE.
-    Bye(StatusResponse),
+    Bye(Box<StatusResponse>),
     /// A call made when it cannot be honoured (before the greeting, while
     /// waiting for TLS, after LOGOUT, IDLE twice …).
     NotReady(&'static str),
@@ -204,7 +204,9 @@ impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ClientError::Greeting(r) => write!(f, "unexpected greeting: {r:?}"),
-            ClientError::StartTlsNotOffered => f.write_str("STARTTLS is required but the server does not offer it"),
+            ClientError::StartTlsNotOffered => {
+                f.write_str("STARTTLS is required but the server does not offer it")
+            }
             ClientError::StartTls(r) => write!(f, "STARTTLS refused: {}", r.text.to_string_lossy()),
             ClientError::NoAuthMethod { plaintext_refused: true } => {
                 f.write_str("no login method without TLS (the server offers only plaintext ones)")
@@ -325,12 +327,19 @@ enum Auto {
 enum Kind {
     Plain,
     /// Internal: asked by the automatic login.
-    Capability { internal: bool },
+    Capability {
+        internal: bool,
+    },
     Login,
     Authenticate(Box<SaslState>),
     StartTls,
-    Idle { started: bool },
-    Select { mailbox: Mailbox, read_only: bool },
+    Idle {
+        started: bool,
+    },
+    Select {
+        mailbox: Mailbox,
+        read_only: bool,
+    },
     Deselect,
     Logout,
 }
@@ -498,14 +507,20 @@ impl ClientSession {
             CommandBody::StartTls => Kind::StartTls,
             CommandBody::Idle => Kind::Idle { started: false },
             CommandBody::Login { .. } => Kind::Login,
-            CommandBody::Select { mailbox, .. } => Kind::Select { mailbox: mailbox.clone(), read_only: false },
-            CommandBody::Examine { mailbox, .. } => Kind::Select { mailbox: mailbox.clone(), read_only: true },
+            CommandBody::Select { mailbox, .. } => {
+                Kind::Select { mailbox: mailbox.clone(), read_only: false }
+            }
+            CommandBody::Examine { mailbox, .. } => {
+                Kind::Select { mailbox: mailbox.clone(), read_only: true }
+            }
             CommandBody::Close | CommandBody::Unselect => Kind::Deselect,
             CommandBody::Logout => Kind::Logout,
             CommandBody::Capability => Kind::Capability { internal: false },
             _ => Kind::Plain,
         };
-        if matches!(kind, Kind::Idle { .. }) && self.inflight.iter().any(|o| matches!(o.kind, Kind::Idle { .. })) {
+        if matches!(kind, Kind::Idle { .. })
+            && self.inflight.iter().any(|o| matches!(o.kind, Kind::Idle { .. }))
+        {
             return Err(ClientError::NotReady("already idling"));
         }
         Ok(self.enqueue(body, kind))
@@ -528,13 +543,19 @@ impl ClientSession {
 
     /// AUTHENTICATE with `mechanism`, sending the initial response with the
     /// command when the server announced SASL-IR.
-    pub fn authenticate(&mut self, mechanism: Mechanism, credentials: &Credentials) -> Result<Tag, ClientError> {
+    pub fn authenticate(
+        &mut self,
+        mechanism: Mechanism,
+        credentials: &Credentials,
+    ) -> Result<Tag, ClientError> {
         self.check_open()?;
         if mechanism.sends_secret_in_clear() && !self.tls && !self.config.allow_plaintext_without_tls {
             return Err(ClientError::NoAuthMethod { plaintext_refused: true });
         }
         let nonce = match mechanism {
-            Mechanism::ScramSha256 | Mechanism::ScramSha256Plus => Nonce::from_random(&self.config.nonce).ok(),
+            Mechanism::ScramSha256 | Mechanism::ScramSha256Plus => {
+                Nonce::from_random(&self.config.nonce).ok()
+            }
             _ => None,
         };
         let mut client = SaslClient::new(mechanism, credentials, nonce).map_err(ClientError::Sasl)?;
@@ -543,7 +564,8 @@ impl ClientSession {
         } else {
             None
         };
-        let body = CommandBody::Authenticate { mechanism: Atom::from_static(mechanism.name()), initial_response };
+        let body =
+            CommandBody::Authenticate { mechanism: Atom::from_static(mechanism.name()), initial_response };
         Ok(self.enqueue(body, Kind::Authenticate(Box::new(SaslState { client, error: None }))))
     }
 
@@ -625,7 +647,8 @@ impl ClientSession {
     fn literal_mode(&self) -> LiteralMode {
         if self.caps.contains(&Capability::LiteralPlus) {
             LiteralMode::NonSyncAll
-        } else if self.caps.contains(&Capability::LiteralMinus) || self.caps.contains(&Capability::Imap4rev2) {
+        } else if self.caps.contains(&Capability::LiteralMinus) || self.caps.contains(&Capability::Imap4rev2)
+        {
             LiteralMode::NonSyncSmall
         } else {
             LiteralMode::Synchronizing
@@ -715,7 +738,7 @@ impl ClientSession {
         if bye {
             let logging_out = self.inflight.iter().any(|o| matches!(o.kind, Kind::Logout));
             if !logging_out {
-                self.fail(ClientError::Bye(status));
+                self.fail(ClientError::Bye(Box::new(status)));
             }
         }
     }
@@ -725,7 +748,7 @@ impl ClientSession {
             StatusKind::Ok => self.state = State::NotAuthenticated,
             StatusKind::PreAuth => self.state = State::Authenticated,
             _ => {
-                return self.fail(ClientError::Greeting(Response::Status(status)));
+                return self.fail(ClientError::Greeting(Box::new(Response::Status(status))));
             }
         }
         if let Some(code) = &status.code {
@@ -827,7 +850,7 @@ impl ClientSession {
 
     fn tagged(&mut self, tag: Tag, status: StatusResponse) {
         let Some(i) = self.inflight.iter().position(|o| o.tag == tag) else {
-            return self.fail(ClientError::Unexpected(Response::Status(status)));
+            return self.fail(ClientError::Unexpected(Box::new(Response::Status(status))));
         };
         let Some(cmd) = self.inflight.remove(i) else { return };
         if let Some(code) = &status.code {
@@ -837,7 +860,7 @@ impl ClientSession {
         match cmd.kind {
             Kind::Capability { internal: true } => {
                 if !ok {
-                    return self.fail(ClientError::Unexpected(Response::Status(status)));
+                    return self.fail(ClientError::Unexpected(Box::new(Response::Status(status))));
                 }
                 match self.auto {
                     Auto::Capability => self.auto_next(),
@@ -876,7 +899,7 @@ impl ClientSession {
                         return;
                     }
                 } else if matches!(self.auto, Auto::Login) {
-                    return self.fail(ClientError::Auth(status));
+                    return self.fail(ClientError::Auth(Box::new(status)));
                 }
             }
             Kind::StartTls => {
@@ -891,14 +914,15 @@ impl ClientSession {
                     self.events.push_back(ClientEvent::Done { tag, status });
                     return;
                 } else if self.auto == Auto::StartTls {
-                    return self.fail(ClientError::StartTls(status));
+                    return self.fail(ClientError::StartTls(Box::new(status)));
                 }
             }
             Kind::Select { mailbox, read_only } => {
                 let mut selected = self.selecting.take().unwrap_or_default();
                 if ok {
                     selected.name = Some(mailbox);
-                    selected.read_only = read_only || selected.read_only || matches!(status.code, Some(Code::ReadOnly));
+                    selected.read_only =
+                        read_only || selected.read_only || matches!(status.code, Some(Code::ReadOnly));
                     self.mailbox = selected;
                     self.state = State::Selected;
                 } else if self.state == State::Selected {
@@ -934,9 +958,9 @@ impl ClientSession {
                 self.events.push_back(ClientEvent::Capabilities(caps.clone()));
             }
             Code::PermanentFlags(flags) => target.permanent_flags = flags.clone(),
-            Code::UidValidity(n) => target.uid_validity = Some(u32::from(*n)),
-            Code::UidNext(n) => target.uid_next = Some(u32::from(*n)),
-            Code::Unseen(n) => target.unseen = Some(u32::from(*n)),
+            Code::UidValidity(n) => target.uid_validity = Some(*n),
+            Code::UidNext(n) => target.uid_next = Some(*n),
+            Code::Unseen(n) => target.unseen = Some(*n),
             Code::HighestModSeq(n) => target.highest_mod_seq = Some(*n),
             Code::NoModSeq => target.highest_mod_seq = None,
             Code::ReadOnly => target.read_only = true,
@@ -957,20 +981,12 @@ impl ClientSession {
                 self.caps_known = true;
                 self.events.push_back(ClientEvent::Capabilities(caps.clone()));
             }
-            Data::Enabled(caps) => {
-                if caps.contains(&Capability::Utf8Accept) {
-                    self.utf8 = true;
-                }
-            }
+            Data::Enabled(caps) if caps.contains(&Capability::Utf8Accept) => self.utf8 = true,
             Data::Exists(n) => target.set_exists(*n),
             Data::Recent(n) => target.recent = *n,
             Data::Flags(flags) => target.flags = flags.clone(),
             Data::Expunge(seq) => target.expunge(u32::from(*seq)),
-            Data::Vanished { earlier, uids } => {
-                if !earlier {
-                    target.vanished(uids);
-                }
-            }
+            Data::Vanished { earlier: false, uids } => target.vanished(uids),
             Data::Fetch { seq, items } => {
                 let seq = u32::from(*seq);
                 for item in items {
@@ -989,7 +1005,9 @@ impl ClientSession {
 
     fn continuation(&mut self, cont: crate::response::Continue) {
         // The command being sent waits for it to send its next literal.
-        if let Some(o) = self.inflight.iter_mut().find(|o| !o.pieces.is_empty() && !matches!(o.kind, Kind::Idle { .. })) {
+        if let Some(o) =
+            self.inflight.iter_mut().find(|o| !o.pieces.is_empty() && !matches!(o.kind, Kind::Idle { .. }))
+        {
             if let Some(piece) = o.pieces.pop_front() {
                 self.out.extend_from_slice(&piece);
             }
@@ -997,7 +1015,7 @@ impl ClientSession {
             return;
         }
         let Some(o) = self.inflight.back_mut() else {
-            return self.fail(ClientError::Unexpected(Response::Continue(cont)));
+            return self.fail(ClientError::Unexpected(Box::new(Response::Continue(cont))));
         };
         match &mut o.kind {
             Kind::Authenticate(sasl) => {
@@ -1032,7 +1050,7 @@ impl ClientSession {
                 }
                 self.events.push_back(ClientEvent::Idling { tag });
             }
-            _ => self.fail(ClientError::Unexpected(Response::Continue(cont))),
+            _ => self.fail(ClientError::Unexpected(Box::new(Response::Continue(cont)))),
         }
     }
 }
@@ -1057,7 +1075,9 @@ fn uses_sequence_numbers(body: &CommandBody) -> bool {
 fn may_expunge(body: &CommandBody) -> bool {
     !matches!(
         body,
-        CommandBody::Fetch { uid: false, .. } | CommandBody::Store { uid: false, .. } | CommandBody::Search { uid: false, .. }
+        CommandBody::Fetch { uid: false, .. }
+            | CommandBody::Store { uid: false, .. }
+            | CommandBody::Search { uid: false, .. }
     )
 }
 

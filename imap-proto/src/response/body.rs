@@ -205,7 +205,9 @@ impl BodyStructure {
             BodyStructure::Single { media_type, subtype, .. } => {
                 format!("{}/{}", media_type.to_string_lossy(), subtype.to_string_lossy()).to_ascii_lowercase()
             }
-            BodyStructure::Multipart { subtype, .. } => format!("multipart/{}", subtype.to_string_lossy()).to_ascii_lowercase(),
+            BodyStructure::Multipart { subtype, .. } => {
+                format!("multipart/{}", subtype.to_string_lossy()).to_ascii_lowercase()
+            }
         }
     }
 
@@ -406,7 +408,11 @@ fn parse_multipart(c: &mut Cursor<'_>) -> PResult<BodyStructure> {
     }
     let params = parse_params(c)?;
     let more = parse_more(c, "body-ext-mpart")?;
-    Ok(BodyStructure::Multipart { parts, subtype, extension: Some(Box::new(MultipartExtension { params, more })) })
+    Ok(BodyStructure::Multipart {
+        parts,
+        subtype,
+        extension: Some(Box::new(MultipartExtension { params, more })),
+    })
 }
 
 /// `[SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc *(SP

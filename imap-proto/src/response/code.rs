@@ -325,7 +325,7 @@ impl Code {
             Code::BadCharset(list) => {
                 w.raw(b"BADCHARSET");
                 if !list.is_empty() {
-                    w.sp().list(list, |w, s| encode_atom_or_string(w, s));
+                    w.sp().list(list, encode_atom_or_string);
                 }
             }
             Code::Capability(caps) => {

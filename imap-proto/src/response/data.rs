@@ -488,11 +488,7 @@ pub(crate) fn parse_named(c: &mut Cursor<'_>, upper_word: &[u8]) -> PResult<Opti
         b"ESEARCH" => Data::ESearch(ESearch::parse(c)?),
         b"FLAGS" => {
             sp(c, "mailbox-data")?;
-            if c.nil() {
-                Data::Flags(Vec::new())
-            } else {
-                Data::Flags(flag_list(c)?)
-            }
+            if c.nil() { Data::Flags(Vec::new()) } else { Data::Flags(flag_list(c)?) }
         }
         b"NAMESPACE" => {
             sp(c, "namespace-response")?;
@@ -779,28 +775,41 @@ impl ListItem {
 }
 
 impl ListExtendedItem {
+    /// The item's value is read generically, then recognised: so an
+    /// item that is not quite CHILDINFO or OLDNAME stays [`Other`] and
+    /// writes back as it came.
+    ///
+    /// [`Other`]: ListExtendedItem::Other
     fn parse(c: &mut Cursor<'_>) -> PResult<ListExtendedItem> {
         const RULE: &str = "mbox-list-extended-item";
         let tag = c.astring(RULE)?;
         sp(c, RULE)?;
-        let at = c.pos();
-        if tag.eq_ignore_case("CHILDINFO") {
-            if let Ok(list) = flat_strings(c) {
-                return Ok(ListExtendedItem::ChildInfo(list));
+        let value = ExtValue::parse(c)?;
+        Ok(match value {
+            ExtValue::List(list)
+                if tag.eq_ignore_case("CHILDINFO") && list.iter().all(|v| matches!(v, ExtValue::Str(_))) =>
+            {
+                ListExtendedItem::ChildInfo(
+                    list.into_iter()
+                        .filter_map(|v| match v {
+                            ExtValue::Str(s) => Some(s),
+                            _ => None,
+                        })
+                        .collect(),
+                )
             }
-        } else if tag.eq_ignore_case("OLDNAME") {
-            let old = (|| {
-                c.expect(b'(', RULE, "'('")?;
-                let m = Mailbox::parse(c)?;
-                c.expect(b')', RULE, "')'")?;
-                Ok::<_, ParseError>(m)
-            })();
-            if let Ok(m) = old {
-                return Ok(ListExtendedItem::OldName(m));
+            ExtValue::List(mut list)
+                if tag.eq_ignore_case("OLDNAME")
+                    && list.len() == 1
+                    && matches!(list[0], ExtValue::Str(_)) =>
+            {
+                match list.pop() {
+                    Some(ExtValue::Str(name)) => ListExtendedItem::OldName(Mailbox::from_wire(name)),
+                    _ => return Err(c.expected(RULE, "a mailbox")),
+                }
             }
-        }
-        c.set_pos(at);
-        Ok(ListExtendedItem::Other { tag, value: ExtValue::parse(c)? })
+            value => ListExtendedItem::Other { tag, value },
+        })
     }
 
     fn encode(&self, w: &mut Writer) {

@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU32;
 
+use crate::chars;
 use crate::datetime::DateTime;
 use crate::encode::Writer;
 use crate::error::{ErrorKind, ParseError};
@@ -10,7 +11,6 @@ use crate::flag::Flag;
 use crate::lex::{Cursor, PResult};
 use crate::section::Section;
 use crate::string::{Atom, Form, Str};
-use crate::chars;
 
 use super::body::BodyStructure;
 use super::envelope::Envelope;
@@ -128,11 +128,7 @@ impl FetchItem {
             }
             b"FLAGS" => {
                 sp(c)?;
-                if c.nil() {
-                    FetchItem::Flags(Vec::new())
-                } else {
-                    FetchItem::Flags(flag_list(c)?)
-                }
+                if c.nil() { FetchItem::Flags(Vec::new()) } else { FetchItem::Flags(flag_list(c)?) }
             }
             b"RFC822.SIZE" => {
                 sp(c)?;
@@ -328,7 +324,7 @@ impl FetchItem {
             }
             FetchItem::XGmLabels(labels) => {
                 w.raw(b"X-GM-LABELS ");
-                w.list(labels, |w, l| encode_label(w, l));
+                w.list(labels, encode_label);
             }
             FetchItem::Preview(s) => {
                 w.raw(b"PREVIEW ").nstring(s.as_ref());

@@ -36,11 +36,14 @@ use crate::lex::{Cursor, PResult};
 use crate::string::{Tag, Text};
 
 pub use body::{
-    BodyFields, BodyParams, BodyStructure, Disposition, ExtensionData, Language, MultipartExtension, SingleExtension,
-    SingleKind,
+    BodyFields, BodyParams, BodyStructure, Disposition, ExtensionData, Language, MultipartExtension,
+    SingleExtension, SingleKind,
 };
 pub use code::{Code, MetadataCode};
-pub use data::{Data, ESearch, ESearchData, ListExtendedItem, ListItem, MetadataEntries, NamespaceDesc, QuotaResource, Thread};
+pub use data::{
+    Data, ESearch, ESearchData, ListExtendedItem, ListItem, MetadataEntries, NamespaceDesc, QuotaResource,
+    Thread,
+};
 pub use envelope::{Address, Envelope};
 pub use fetch::FetchItem;
 pub use value::ExtValue;

@@ -488,7 +488,11 @@ impl ServerSession {
     /// Answers [`ServerEvent::VerifyToken`].
     pub fn auth_token(&mut self, ok: bool) -> Result<(), ServerError> {
         self.sasl_answer(|s| {
-            s.token_result(if ok { Ok(()) } else { Err(mailwire_sasl::oauth_error_json("invalid_token", None, None)) })
+            s.token_result(if ok {
+                Ok(())
+            } else {
+                Err(mailwire_sasl::oauth_error_json("invalid_token", None, None))
+            })
         })
     }
 
@@ -552,7 +556,9 @@ impl ServerSession {
                 }
                 Mode::Idle { .. } => {
                     let Some(line) = self.take_line() else { return };
-                    let Mode::Idle { tag } = std::mem::replace(&mut self.mode, Mode::Commands) else { return };
+                    let Mode::Idle { tag } = std::mem::replace(&mut self.mode, Mode::Commands) else {
+                        return;
+                    };
                     if crate::command::is_idle_done(&line) {
                         self.mode = Mode::IdleDone { tag: tag.clone() };
                         self.events.push_back(ServerEvent::IdleDone { tag });
@@ -687,7 +693,12 @@ impl ServerSession {
             }
             CommandBody::Login { username, password } => {
                 if !(self.tls || self.config.allow_plaintext_without_tls) {
-                    self.status(Some(tag), StatusKind::No, Some(Code::PrivacyRequired), "LOGIN needs TLS first");
+                    self.status(
+                        Some(tag),
+                        StatusKind::No,
+                        Some(Code::PrivacyRequired),
+                        "LOGIN needs TLS first",
+                    );
                     return;
                 }
                 let username = username.to_string_lossy().into_owned();
@@ -739,13 +750,13 @@ impl ServerSession {
     }
 
     fn allowed(&self, body: &CommandBody) -> bool {
-        match (body.state_class(), self.state) {
-            (StateClass::Any, _) => true,
-            (StateClass::NotAuthenticated, State::NotAuthenticated) => true,
-            (StateClass::Authenticated, State::Authenticated | State::Selected { .. }) => true,
-            (StateClass::Selected, State::Selected { .. }) => true,
-            _ => false,
-        }
+        matches!(
+            (body.state_class(), self.state),
+            (StateClass::Any, _)
+                | (StateClass::NotAuthenticated, State::NotAuthenticated)
+                | (StateClass::Authenticated, State::Authenticated | State::Selected { .. })
+                | (StateClass::Selected, State::Selected { .. })
+        )
     }
 
     fn next_nonce(&mut self) -> Option<mailwire_sasl::Nonce> {

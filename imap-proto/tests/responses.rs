@@ -998,6 +998,18 @@ fn real_server_quirks() {
     assert_eq!(data(&r).uid(), Some(nz(3)));
     exact("* 1 FETCH (SAVEDATE \"01-Jan-2024 00:00:00 +0000\" PREVIEW \"Hello there\")");
     exact("* 1 FETCH (SAVEDATE NIL PREVIEW NIL)");
+    // NIL where a list belongs.
+    let r = normalized("* 1 FETCH (FLAGS NIL X-GM-LABELS NIL)", "* 1 FETCH (FLAGS () X-GM-LABELS ())");
+    assert_eq!(fetch(&r).1[0], FetchItem::Flags(vec![]));
+    normalized("* FLAGS NIL", "* FLAGS ()");
+    let r = normalized("* OK [PERMANENTFLAGS NIL] none", "* OK [PERMANENTFLAGS ()] none");
+    assert_eq!(status(&r).code, Some(Code::PermanentFlags(vec![])));
+    normalized("* OK [BADCHARSET ()] x", "* OK [BADCHARSET] x");
+    // A multipart with a NIL subtype (read as "").
+    normalized(
+        "* 1 FETCH (BODY ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) NIL))",
+        "* 1 FETCH (BODY ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) \"\"))",
+    );
     // Bare LF line ends.
     let r = parse(b"* 4 EXISTS\n");
     assert_eq!(r.to_bytes(), b"* 4 EXISTS\r\n");

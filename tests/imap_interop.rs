@@ -439,3 +439,22 @@ fn the_imap_client_example_end_to_end() {
     assert!(stdout.contains("logged out"), "{stdout}");
     assert_eq!(std::fs::read(&out).expect("downloaded file"), corpus()[0].0);
 }
+
+#[test]
+fn the_imap_client_example_over_implicit_tls() {
+    let Some(d) = dovecot_or_skip("the_imap_client_example_over_implicit_tls") else { return };
+    let user = d.new_user("imap-imaps");
+    user.deliver(None, &crlf("From: a@example.org\nSubject: over imaps\n\nbody\n"));
+    let mut cmd = std::process::Command::new(support_peers::example("imap_client"));
+    cmd.args(["--server", &format!("127.0.0.1:{}", d.imaps), "--user", &user.name, "--pass", &user.pass])
+        .args(["--ca", &d.ca.display().to_string(), "--tls-name", "localhost", "--tls", "--newest", "1"]);
+    let output = support_peers::run_with_limit(cmd, Duration::from_secs(60));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "imap_client failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("logged in (TLS: true)"), "{stdout}");
+    assert!(stdout.contains("subject: over imaps"), "{stdout}");
+}

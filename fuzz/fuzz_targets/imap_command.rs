@@ -69,11 +69,14 @@ fn run_server(input: &[u8], seed: u8) {
     let mut config = ServerConfig::new();
     config.allow_plaintext_without_tls = seed & 1 == 0;
     config.starttls = seed & 2 == 0;
+    if seed & 4 != 0 {
+        config.append_stream_threshold = Some(8);
+    }
     let mut s = ServerSession::new(config);
     s.greet();
     let mut out = Vec::new();
     let mut closed = false;
-    let step = 1 + usize::from(seed >> 2);
+    let step = 1 + usize::from(seed >> 3);
     for piece in input.chunks(step) {
         s.feed(piece);
         while let Some(ev) = s.poll_event() {
@@ -82,7 +85,16 @@ fn run_server(input: &[u8], seed: u8) {
                 ServerEvent::VerifyPassword { .. } => s.auth_password(true).expect("password decision"),
                 ServerEvent::NeedSecret { .. } => s.auth_cram_password(None).expect("secret decision"),
                 ServerEvent::VerifyToken { .. } => s.auth_token(false).expect("token decision"),
-                ServerEvent::Command { .. } | ServerEvent::IdleDone { .. } => s.ok(None, "done").expect("finish"),
+                ServerEvent::Command { .. } | ServerEvent::IdleDone { .. } | ServerEvent::AppendEnd { .. } => {
+                    s.ok(None, "done").expect("finish")
+                }
+                ServerEvent::AppendStart { length, .. } => {
+                    if length % 2 == 0 {
+                        s.accept_append().expect("accept")
+                    } else {
+                        s.no(None, "refused").expect("refuse")
+                    }
+                }
                 ServerEvent::StartTls => s.tls_established().expect("tls"),
                 ServerEvent::Closed => closed = true,
                 _ => {}

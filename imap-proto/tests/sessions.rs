@@ -375,3 +375,93 @@ fn server_parses_pipelined_commands_in_order() {
     }
     let _ = (Command::parse, command::decode);
 }
+
+/// A logged-in server that streams APPENDs over 1000 octets.
+fn streaming_server() -> ServerSession {
+    let mut config = ServerConfig::new();
+    config.tls_active = true;
+    config.append_stream_threshold = Some(1000);
+    let mut s = ServerSession::new(config);
+    s.greet();
+    s.feed(b"a LOGIN ann secret\r\n");
+    let Some(ServerEvent::VerifyPassword { .. }) = s.poll_event() else { panic!("no login") };
+    s.auth_password(true).unwrap();
+    while s.poll_event().is_some() {}
+    written(&mut s);
+    s
+}
+
+#[test]
+fn large_appends_stream_through_the_server() {
+    let message: Vec<u8> = (0..5000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    for step in [1, 9, 1000, 6000] {
+        let mut s = streaming_server();
+        let mut wire = b"b APPEND INBOX (\\Seen) {5000}\r\n".to_vec();
+        let header = wire.len();
+        s.feed(&wire);
+        let Some(ServerEvent::AppendStart { mailbox, flags, length, binary, .. }) = s.poll_event() else {
+            panic!("no AppendStart")
+        };
+        assert_eq!(
+            (mailbox, flags, length, binary),
+            (Mailbox::Inbox, vec![mailwire_imap::flag::Flag::Seen], 5000, false)
+        );
+        assert_eq!(written(&mut s), "", "no `+` before the application accepts");
+        s.accept_append().unwrap();
+        assert!(written(&mut s).starts_with("+ "));
+        wire.extend_from_slice(&message);
+        wire.extend_from_slice(b"\r\nc NOOP\r\n");
+        let mut got = Vec::new();
+        let mut ended = false;
+        for piece in wire[header..].chunks(step) {
+            s.feed(piece);
+            while let Some(e) = s.poll_event() {
+                match e {
+                    ServerEvent::AppendData(d) => {
+                        assert!(!ended);
+                        got.extend_from_slice(&d);
+                    }
+                    ServerEvent::AppendEnd { tag } => {
+                        assert_eq!(tag.as_str(), "b");
+                        ended = true;
+                        s.ok(None, "APPEND completed").unwrap();
+                    }
+                    ServerEvent::Command { body: CommandBody::Noop, .. } => {
+                        assert!(ended, "NOOP before the APPEND ended");
+                        s.ok(None, "NOOP completed").unwrap();
+                    }
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert!(ended && got == message, "step {step}: {} octets", got.len());
+        let out = written(&mut s);
+        assert!(out.contains("b OK APPEND") && out.ends_with("c OK NOOP completed\r\n"), "{out}");
+    }
+}
+
+#[test]
+fn refused_streamed_appends_and_large_literals_elsewhere() {
+    // A non-synchronising literal refused: its octets are dropped, the
+    // next command is read.
+    let mut s = streaming_server();
+    let mut wire = b"b APPEND Nope {3000+}\r\n".to_vec();
+    wire.extend_from_slice(&[b'x'; 3000]);
+    wire.extend_from_slice(b"\r\nc NOOP\r\n");
+    s.feed(&wire);
+    assert!(matches!(s.poll_event(), Some(ServerEvent::AppendStart { length: 3000, .. })));
+    s.no(Some(mailwire_imap::response::Code::TryCreate), "no such mailbox").unwrap();
+    assert!(matches!(s.poll_event(), Some(ServerEvent::Command { body: CommandBody::Noop, .. })));
+    assert!(written(&mut s).contains("b NO [TRYCREATE]"));
+    // A synchronising one refused: nothing more is sent for it.
+    s.ok(None, "NOOP").unwrap();
+    s.feed(b"d APPEND INBOX {3000}\r\n");
+    assert!(matches!(s.poll_event(), Some(ServerEvent::AppendStart { .. })));
+    s.no(Some(mailwire_imap::response::Code::TooBig), "too big").unwrap();
+    let out = written(&mut s);
+    assert!(out.contains("d NO [TOOBIG]") && !out.contains("+ "), "{out}");
+    // A large literal in another command is too big, and the session goes on.
+    s.feed(b"e LOGIN {5000}\r\nf NOOP\r\n");
+    assert!(written(&mut s).contains("e NO [TOOBIG]"));
+    assert!(matches!(s.poll_event(), Some(ServerEvent::Command { body: CommandBody::Noop, .. })));
+}

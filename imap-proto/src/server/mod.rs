@@ -11,7 +11,9 @@
 //!   (`max_literal`, the APPENDLIMIT), and refused with `NO [TOOBIG]`
 //!   otherwise; a non-synchronising literal that does not fit ends the
 //!   session (RFC 7888 §4 allows nothing better: its bytes are already on
-//!   the way).
+//!   the way). With [`ServerConfig::append_stream_threshold`], a large
+//!   APPEND is offered to the application ([`ServerEvent::AppendStart`])
+//!   and its message passes through in chunks, never buffered whole.
 //! - **CAPABILITY, NOOP-free housekeeping, LOGOUT, STARTTLS**, and
 //!   **LOGIN / AUTHENTICATE** through `mailwire-sasl` (SASL-IR included),
 //!   with the credential checks left to the application
@@ -72,6 +74,11 @@ pub struct ServerConfig {
     /// Random bytes that SCRAM nonces are drawn from (at least 16; SCRAM is
     /// not offered without them).
     pub nonce: Vec<u8>,
+    /// Stream APPEND literals longer than this ([`ServerEvent::AppendStart`],
+    /// [`ServerEvent::AppendData`], [`ServerEvent::AppendEnd`]) instead of
+    /// buffering them; `None` (the default) buffers every literal up to
+    /// `limits.max_literal`. Literals of other commands are never streamed.
+    pub append_stream_threshold: Option<u64>,
 }
 
 impl ServerConfig {
@@ -99,6 +106,7 @@ impl ServerConfig {
             max_bad_commands: 10,
             max_failed_logins: 3,
             nonce: Vec::new(),
+            append_stream_threshold: None,
         }
     }
 }
@@ -183,6 +191,33 @@ pub enum ServerEvent {
         /// The IDLE command's tag.
         tag: Tag,
     },
+    /// *Decision*: an APPEND whose message is longer than
+    /// [`ServerConfig::append_stream_threshold`]. Accept with
+    /// [`ServerSession::accept_append`] (the message then arrives as
+    /// [`ServerEvent::AppendData`] chunks), or refuse with
+    /// [`ServerSession::no`] (`TRYCREATE`, `TOOBIG`, `OVERQUOTA` …).
+    AppendStart {
+        /// The command's tag.
+        tag: Tag,
+        /// The target mailbox.
+        mailbox: crate::mailbox::Mailbox,
+        /// The flags to set.
+        flags: Vec<crate::flag::Flag>,
+        /// The internal date asked for.
+        date: Option<crate::datetime::DateTime>,
+        /// The message's length in octets.
+        length: u64,
+        /// Sent as literal8 (`~{N}`, RFC 3516).
+        binary: bool,
+    },
+    /// The next chunk of an accepted streamed APPEND.
+    AppendData(Bytes),
+    /// *Decision*: the streamed message is complete: store it, then finish
+    /// with [`ServerSession::ok`] (with `APPENDUID`) or [`ServerSession::no`].
+    AppendEnd {
+        /// The command's tag.
+        tag: Tag,
+    },
     /// The OK to STARTTLS is queued: write it, switch the transport to TLS,
     /// then call [`ServerSession::tls_established`].
     StartTls,
@@ -228,6 +263,13 @@ enum Mode {
     Idle { tag: Tag },
     /// Waiting for the application to finish IDLE after DONE.
     IdleDone { tag: Tag },
+    /// A streamed APPEND waits for the application's yes or no.
+    AppendDecision { tag: Tag, length: u64, sync: bool },
+    /// Passing a streamed APPEND's octets to the application (or, when
+    /// `discard`, dropping those of a refused non-synchronising literal).
+    AppendData { tag: Tag, remaining: u64, discard: bool },
+    /// After the literal: the rest of the command line (CRLF).
+    AppendTail { tag: Tag, discard: bool },
     /// The OK to STARTTLS is out; waiting for the handshake.
     StartingTls,
     /// Over.
@@ -267,11 +309,17 @@ pub struct ServerSession {
 impl ServerSession {
     /// A session for a new connection. Call [`ServerSession::greet`] first.
     pub fn new(config: ServerConfig) -> Self {
+        // Literals over the streaming threshold (never more than
+        // max_literal) stop the framer, for an APPEND to be streamed.
+        let framer = match config.append_stream_threshold {
+            Some(t) => Framer::stopping_at_literals_over(t.min(config.limits.max_literal)),
+            None => Framer::new(),
+        };
         ServerSession {
             tls: config.tls_active,
             config,
             input: BytesMut::new(),
-            framer: Framer::new(),
+            framer,
             out: Vec::new(),
             events: VecDeque::new(),
             mode: Mode::Commands,
@@ -405,6 +453,21 @@ impl ServerSession {
         self.finish(StatusKind::Bad, code, text)
     }
 
+    /// Accepts the streamed APPEND of [`ServerEvent::AppendStart`]: its
+    /// octets follow as [`ServerEvent::AppendData`].
+    pub fn accept_append(&mut self) -> Result<(), ServerError> {
+        let Mode::AppendDecision { tag, length, sync } = std::mem::replace(&mut self.mode, Mode::Commands)
+        else {
+            return Err(ServerError::NoDecisionPending);
+        };
+        if sync {
+            self.continuation("Ready for literal data");
+        }
+        self.mode = Mode::AppendData { tag, remaining: length, discard: false };
+        self.run();
+        Ok(())
+    }
+
     /// Ends the session with `* BYE text` (shutdown, autologout).
     pub fn bye(&mut self, text: &str) {
         if matches!(self.mode, Mode::Closed) {
@@ -418,6 +481,20 @@ impl ServerSession {
         let (tag, pending) = match std::mem::replace(&mut self.mode, Mode::Commands) {
             Mode::Command { tag, body_kind } => (tag, body_kind),
             Mode::IdleDone { tag } => (tag, Pending::Plain),
+            Mode::AppendDecision { tag, length, sync } if kind != StatusKind::Ok => {
+                // Refused before its octets: a synchronising literal is
+                // never sent; a non-synchronising one is on its way and is
+                // dropped.
+                if !sync {
+                    self.mode = Mode::AppendData { tag: tag.clone(), remaining: length, discard: true };
+                }
+                if kind == StatusKind::Bad {
+                    self.bad_commands += 1;
+                }
+                self.status(Some(tag), kind, code, text);
+                self.run();
+                return Ok(());
+            }
             other => {
                 self.mode = other;
                 return Err(ServerError::NoDecisionPending);
@@ -567,6 +644,42 @@ impl ServerSession {
                         self.status(Some(tag), StatusKind::Bad, None, "Expected DONE");
                     }
                 }
+                Mode::AppendData { .. } => {
+                    let Mode::AppendData { tag, remaining, discard } =
+                        std::mem::replace(&mut self.mode, Mode::Commands)
+                    else {
+                        return;
+                    };
+                    let n = remaining.min(self.input.len() as u64) as usize;
+                    let chunk = self.input.split_to(n).freeze();
+                    if !discard && !chunk.is_empty() {
+                        self.events.push_back(ServerEvent::AppendData(chunk));
+                    }
+                    let remaining = remaining - n as u64;
+                    if remaining > 0 {
+                        self.mode = Mode::AppendData { tag, remaining, discard };
+                        return;
+                    }
+                    self.mode = Mode::AppendTail { tag, discard };
+                }
+                Mode::AppendTail { .. } => {
+                    let Some(line) = self.take_line() else { return };
+                    let Mode::AppendTail { tag, discard } = std::mem::replace(&mut self.mode, Mode::Commands)
+                    else {
+                        return;
+                    };
+                    if discard {
+                        continue;
+                    }
+                    if line.iter().all(|&b| b == b' ') {
+                        self.mode = Mode::Command { tag: tag.clone(), body_kind: Pending::Plain };
+                        self.events.push_back(ServerEvent::AppendEnd { tag });
+                    } else {
+                        // MULTIAPPEND and CATENATE are not supported.
+                        self.bad_commands += 1;
+                        self.status(Some(tag), StatusKind::Bad, None, "Unexpected data after the message");
+                    }
+                }
                 _ => return,
             }
         }
@@ -594,9 +707,20 @@ impl ServerSession {
             let _ = self.input.split_to(nl + 1);
             self.discard_line = false;
         }
-        let limits = self.config.limits;
+        let mut limits = self.config.limits;
+        if self.config.append_stream_threshold.is_some() {
+            // Literals above the threshold are decided on (and streamed)
+            // when they start; the rest stay under max_literal, checked
+            // below.
+            limits.max_literal = u64::MAX;
+            limits.max_message = u64::MAX;
+        }
         match self.framer.scan(&self.input, &limits) {
-            Ok(Frame::Incomplete) | Ok(Frame::LargeLiteral(_)) => false,
+            Ok(Frame::Incomplete) => false,
+            Ok(Frame::LargeLiteral(progress)) => {
+                self.large_literal(progress);
+                !matches!(self.mode, Mode::Closed | Mode::AppendDecision { .. })
+            }
             Ok(Frame::AwaitingLiteral(_)) => {
                 self.continuation("Ready for literal data");
                 false
@@ -614,6 +738,52 @@ impl ServerSession {
             Err(_) => {
                 self.bye("Protocol error");
                 false
+            }
+        }
+    }
+
+    /// A literal over the streaming threshold: an APPEND's message is
+    /// offered to the application; anything else is refused as too long.
+    fn large_literal(&mut self, progress: crate::frame::LiteralProgress) {
+        let header = progress.header;
+        let line = &self.input[..progress.data_start];
+        let open = line.iter().rposition(|&b| b == b'{').unwrap_or(0);
+        let start = if open > 0 && line[open - 1] == b'~' { open - 1 } else { open };
+        // The command as if its literal were empty.
+        let mut probe = line[..start].to_vec();
+        probe.extend_from_slice(if header.binary { b"~{0}\r\n\r\n" } else { b"{0}\r\n\r\n" });
+        let parsed = Command::parse(&Bytes::from(probe), &self.config.limits);
+        let line_tag = leading_tag(line);
+        let _ = self.input.split_to(progress.data_start);
+        self.framer.reset();
+        match parsed {
+            Ok(Command { tag, body: CommandBody::Append { mailbox, flags, date, .. } })
+                if self.state != State::NotAuthenticated =>
+            {
+                self.mode = Mode::AppendDecision {
+                    tag: tag.clone(),
+                    length: header.length,
+                    sync: header.synchronizing,
+                };
+                self.events.push_back(ServerEvent::AppendStart {
+                    tag,
+                    mailbox,
+                    flags,
+                    date,
+                    length: header.length,
+                    binary: header.binary,
+                });
+            }
+            other => {
+                let tag = other.ok().map(|c| c.tag).or(line_tag);
+                if header.synchronizing {
+                    self.status(tag, StatusKind::No, Some(Code::TooBig), "Literal too large");
+                } else {
+                    let tag = tag.unwrap_or_else(|| Tag::unchecked(Bytes::from_static(b"*")));
+                    self.mode =
+                        Mode::AppendData { tag: tag.clone(), remaining: header.length, discard: true };
+                    self.status(Some(tag), StatusKind::No, Some(Code::TooBig), "Literal too large");
+                }
             }
         }
     }

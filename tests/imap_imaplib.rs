@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support_peers::{Peer, Scratch, example, require, root, run_with_limit, runs};
+use support_peers::{Peer, Scratch, example, port_of, require, root, run_with_limit, runs};
 
 const USER: &str = "ann";
 const PASS: &str = "s3cret pass";
@@ -78,10 +78,6 @@ fn our_server(dir: &Scratch, maildir: &Path, log: &str, extra: &[OsString]) -> P
         "imap_server listening on ",
         dir.join(&format!("{log}.log")),
     )
-}
-
-fn port_of(addr: &str) -> u16 {
-    addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or_else(|| panic!("no port in {addr:?}"))
 }
 
 fn python(test: &str) -> bool {

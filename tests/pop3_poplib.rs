@@ -26,7 +26,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support_peers::{Peer, Scratch, example, require, root, run_with_limit, runs};
+use support_peers::{Peer, Scratch, example, port_of, require, root, run_with_limit, runs};
 
 /// The one user the server serves.
 const USER: &str = "ann";
@@ -166,11 +166,6 @@ fn our_server(dir: &Scratch, maildir: &Path, log: &str, extra: &[OsString]) -> P
         "pop3_server listening on ",
         dir.join(&format!("{log}.log")),
     )
-}
-
-/// The port of `HOST:PORT`.
-fn port_of(addr: &str) -> u16 {
-    addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or_else(|| panic!("no port in {addr:?}"))
 }
 
 /// A poplib run: the steps, then one result per step.

@@ -27,7 +27,9 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support_peers::{Peer, Scratch, TlsFiles, example, python_module, require, root, run_with_limit, runs};
+use support_peers::{
+    Peer, Scratch, TlsFiles, example, port_of, python_module, require, root, run_with_limit, runs,
+};
 
 const USER: &str = "user";
 const PASS: &str = "s3cret pass";
@@ -182,10 +184,6 @@ fn our_server(dir: &Scratch, extra: &[OsString]) -> Peer {
 
 fn tls_args(tls: &TlsFiles) -> Vec<OsString> {
     vec!["--tls-cert".into(), tls.cert.clone().into(), "--tls-key".into(), tls.key.clone().into()]
-}
-
-fn port_of(addr: &str) -> u16 {
-    addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or_else(|| panic!("no port in {addr:?}"))
 }
 
 /// A message as our server delivered it: its trace fields and the rest.

@@ -222,8 +222,8 @@ impl<'s> Connection<'s> {
                 self.selected = None;
                 Ok((None, "UNSELECT completed".into()))
             }
-            CommandBody::Expunge => self.expunge(s, None),
-            CommandBody::UidExpunge(set) => self.expunge(s, Some(set)),
+            CommandBody::Expunge => self.expunge(None),
+            CommandBody::UidExpunge(set) => self.expunge(Some(set)),
             CommandBody::Fetch { uid, set, items, .. } => self.fetch(s, *uid, set, items),
             CommandBody::Store { uid, set, action, silent, kind, .. } => {
                 let StoreKind::Flags(flags) = kind else {
@@ -407,14 +407,8 @@ impl<'s> Connection<'s> {
                         out.push(FetchItem::Body(Box::new(message::body_structure(&bytes, false))))
                     }
                     FetchAttribute::BodySection { section, partial, peek } => {
-                        let data = message::section(&bytes, section).map(|d| match partial {
-                            Some(p) => {
-                                let start = (p.origin as usize).min(d.len());
-                                let end = start.saturating_add(p.length.get() as usize).min(d.len());
-                                d.slice(start..end)
-                            }
-                            None => d,
-                        });
+                        let data = message::section(&bytes, section)
+                            .map(|d| d.slice(partial_range(partial, d.len())));
                         out.push(FetchItem::BodySection {
                             section: section.clone(),
                             origin: partial.map(|p| p.origin),
@@ -423,14 +417,8 @@ impl<'s> Connection<'s> {
                         set_seen |= !peek;
                     }
                     FetchAttribute::Binary { part, partial, peek } => {
-                        let data = message::binary(&bytes, part).map(|d| match partial {
-                            Some(p) => {
-                                let start = (p.origin as usize).min(d.len());
-                                let end = start.saturating_add(p.length.get() as usize).min(d.len());
-                                d[start..end].to_vec()
-                            }
-                            None => d,
-                        });
+                        let data = message::binary(&bytes, part)
+                            .map(|d| d[partial_range(partial, d.len())].to_vec());
                         let data = data.map(|d| Str::with_form(d, mailwire_imap::string::Form::Literal8));
                         out.push(FetchItem::Binary { part: part.clone(), data });
                         set_seen |= !peek;
@@ -551,11 +539,7 @@ impl<'s> Connection<'s> {
         Ok((Some(code), "COPY completed".into()))
     }
 
-    fn expunge(
-        &mut self,
-        s: &mut ServerSession,
-        only: Option<&SequenceSet>,
-    ) -> Result<(Option<Code>, String), Failure> {
+    fn expunge(&mut self, only: Option<&SequenceSet>) -> Result<(Option<Code>, String), Failure> {
         let Some(sel) = &self.selected else { return Err(Failure::Bad("no mailbox selected".into())) };
         if sel.read_only {
             return Err(Failure::No(None, "mailbox is read-only".into()));
@@ -567,8 +551,8 @@ impl<'s> Connection<'s> {
             .filter(|e| e.flags.deleted && only.is_none_or(|set| set.contains(e.uid, largest)))
             .map(|e| e.uid)
             .collect();
+        // The EXPUNGE responses follow from `updates`.
         self.store.expunge(&sel.name, &gone).map_err(no)?;
-        let _ = s;
         Ok((None, "EXPUNGE completed".into()))
     }
 
@@ -625,6 +609,18 @@ fn no(e: std::io::Error) -> Failure {
         _ => None,
     };
     Failure::No(code, e.to_string())
+}
+
+/// The octets `<origin.length>` asks for, cut to what there is (all of
+/// them without a partial).
+fn partial_range(partial: &Option<mailwire_imap::section::Partial>, len: usize) -> std::ops::Range<usize> {
+    match partial {
+        Some(p) => {
+            let start = (p.origin as usize).min(len);
+            start..start.saturating_add(p.length.get() as usize).min(len)
+        }
+        None => 0..len,
+    }
 }
 
 fn uid_set(uids: &[u32]) -> SequenceSet {

@@ -30,21 +30,18 @@ impl Candidate<'_> {
 
     /// Whether header `name` (every field of that name) contains `needle`.
     fn header_contains(&mut self, name: &str, needle: &[u8]) -> bool {
-        let bytes = self.bytes().to_vec();
-        let msg = Message::parse_headers(&bytes);
+        let msg = Message::parse_headers(self.bytes());
         // An empty string matches every message with the field.
         msg.headers().get_all(name).any(|f| contains(f.text().as_bytes(), needle))
     }
 
     fn body_contains(&mut self, needle: &[u8]) -> bool {
-        let bytes = self.bytes().to_vec();
-        let msg = Message::parse(&bytes);
+        let msg = Message::parse(self.bytes());
         msg.parts().iter().any(|p| !p.is_multipart() && contains(&p.decoded(), needle))
     }
 
     fn sent_date(&mut self) -> Option<Date> {
-        let bytes = self.bytes().to_vec();
-        let msg = Message::parse_headers(&bytes);
+        let msg = Message::parse_headers(self.bytes());
         let d = msg.date()?;
         // The date as written in its own zone (RFC 9051: "disregarding time
         // and timezone").

@@ -69,8 +69,18 @@ impl Date {
     pub(crate) fn encode(&self, w: &mut Writer) {
         w.number(u64::from(self.day)).byte(b'-');
         w.raw(MONTHS[usize::from(self.month - 1)]).byte(b'-');
-        w.raw(format!("{:04}", self.year).as_bytes());
+        w.raw(&digits_of::<4>(u32::from(self.year)));
     }
+}
+
+/// `n` as exactly `N` decimal digits, zero-padded (higher digits dropped).
+fn digits_of<const N: usize>(mut n: u32) -> [u8; N] {
+    let mut out = [b'0'; N];
+    for d in out.iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {
@@ -206,29 +216,26 @@ impl DateTime {
     }
 
     pub(crate) fn encode(&self, w: &mut Writer) {
-        w.raw(self.to_string().as_bytes());
+        // Written often (INTERNALDATE in every FETCH): no formatting
+        // machinery, no allocation.
+        let off = self.offset_minutes.unsigned_abs();
+        w.byte(b'"').raw(&digits_of::<2>(u32::from(self.date.day))).byte(b'-');
+        w.raw(MONTHS[usize::from(self.date.month - 1)]).byte(b'-');
+        w.raw(&digits_of::<4>(u32::from(self.date.year))).sp();
+        w.raw(&digits_of::<2>(u32::from(self.hour))).byte(b':');
+        w.raw(&digits_of::<2>(u32::from(self.minute))).byte(b':');
+        w.raw(&digits_of::<2>(u32::from(self.second))).sp();
+        w.byte(if self.offset_minutes < 0 { b'-' } else { b'+' });
+        w.raw(&digits_of::<2>(u32::from(off / 60))).raw(&digits_of::<2>(u32::from(off % 60))).byte(b'"');
     }
 }
 
 impl fmt::Display for DateTime {
     /// The wire form, quotes included.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = String::from_utf8_lossy(MONTHS[usize::from(self.date.month - 1)]);
-        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
-        let off = self.offset_minutes.unsigned_abs();
-        write!(
-            f,
-            "\"{:02}-{}-{:04} {:02}:{:02}:{:02} {}{:02}{:02}\"",
-            self.date.day,
-            m,
-            self.date.year,
-            self.hour,
-            self.minute,
-            self.second,
-            sign,
-            off / 60,
-            off % 60
-        )
+        let mut w = Writer::default();
+        self.encode(&mut w);
+        f.write_str(&String::from_utf8_lossy(w.as_bytes()))
     }
 }
 

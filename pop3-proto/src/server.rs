@@ -492,16 +492,11 @@ impl ServerSession {
 
     /// A nonce for one AUTH: distinct for every AUTH of the session.
     fn next_nonce(&mut self) -> Option<mailwire_sasl::Nonce> {
-        use sha2::{Digest, Sha256};
-        if self.config.nonce.len() < 16 {
-            return None;
-        }
-        let mut hash = Sha256::new();
-        hash.update(b"mailwire-pop3 SASL nonce");
-        hash.update(&self.config.nonce);
-        hash.update(self.nonces_drawn.to_le_bytes());
+        let nonce =
+            mailwire_sasl::Nonce::derive(&self.config.nonce, "mailwire-pop3 SASL nonce", self.nonces_drawn)
+                .ok()?;
         self.nonces_drawn += 1;
-        mailwire_sasl::Nonce::from_random(&hash.finalize()[..24]).ok()
+        Some(nonce)
     }
 
     /// The transport is now TLS.

@@ -214,6 +214,26 @@ impl Nonce {
         Ok(Self(crypto::b64_encode_nopad(random)))
     }
 
+    /// The `counter`-th nonce of a session whose random `seed` (at least
+    /// [`MIN_RANDOM_BYTES`](Self::MIN_RANDOM_BYTES)) was drawn once: SHA-256
+    /// of `label`, the seed and the counter, so one seed serves every
+    /// exchange of a session and no two exchanges share a nonce. `label`
+    /// keeps protocols apart (`"mailwire-imap SASL nonce"`).
+    pub fn derive(seed: &[u8], label: &str, counter: u64) -> Result<Self, SaslError> {
+        use sha2::{Digest, Sha256};
+        if seed.len() < Self::MIN_RANDOM_BYTES {
+            return Err(SaslError::InvalidArgument {
+                what: "nonce seed",
+                reason: "at least 16 random bytes are needed",
+            });
+        }
+        let mut hash = Sha256::new();
+        hash.update(label.as_bytes());
+        hash.update(seed);
+        hash.update(counter.to_le_bytes());
+        Self::from_random(&hash.finalize()[..24])
+    }
+
     /// Uses an already printable string as the nonce: 1 to
     /// [`MAX_LEN`](Self::MAX_LEN) characters from `!` to `~`, except `,`
     /// (RFC 5802 `printable`). Meant for test vectors and for callers that

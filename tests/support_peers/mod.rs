@@ -167,6 +167,11 @@ pub fn test_certs() -> &'static TlsFiles {
     })
 }
 
+/// The port of `HOST:PORT` (a [`Peer`]'s address).
+pub fn port_of(addr: &str) -> u16 {
+    addr.rsplit_once(':').and_then(|(_, p)| p.parse().ok()).unwrap_or_else(|| panic!("no port in {addr:?}"))
+}
+
 /// A peer process (a server) that cannot outlive the test binary: it runs
 /// under a `sh` watchdog that holds a pipe from us and kills the server
 /// when that pipe closes — on drop, or when the test process dies however

@@ -36,24 +36,24 @@ pub(crate) struct Decoder {
     /// Octets of a streamed literal still to come.
     streaming: u64,
     limits: Limits,
-    threshold: u64,
     failed: bool,
 }
 
 impl Decoder {
+    /// Literals over `threshold` stream; so do those over
+    /// `limits.max_literal`, which is never held in memory.
     pub(crate) fn new(limits: Limits, threshold: u64) -> Self {
         Decoder {
             buf: BytesMut::new(),
-            framer: Framer::stopping_at_literals_over(threshold),
+            framer: Framer::stopping_at_literals_over(threshold.min(limits.max_literal)),
             streaming: 0,
             limits,
-            threshold,
             failed: false,
         }
     }
 
-    /// The framer's limits: literals above the threshold are streamed, so
-    /// only the threshold bounds what is buffered of them.
+    /// The framer's limits: every literal above the stopping length is
+    /// streamed, so only that length bounds what is buffered of one.
     fn framing_limits(&self) -> Limits {
         Limits { max_literal: u64::MAX, max_message: u64::MAX, ..self.limits }
     }
@@ -114,21 +114,7 @@ impl Decoder {
                     }
                     out.push(Decoded::LiteralEnd);
                 }
-                Ok(Frame::Incomplete) | Ok(Frame::AwaitingLiteral(_)) => {
-                    let Some(progress) = self.framer.literal_in_progress() else { return };
-                    if progress.header.length <= self.threshold {
-                        if progress.header.length > self.limits.max_literal {
-                            self.failed = true;
-                            out.push(Decoded::Error(DecodeError::TooLong { what: "literal length" }));
-                        }
-                        return;
-                    }
-                    self.start_streaming(progress.data_start, progress.header.length, out);
-                    if self.streaming > 0 {
-                        return;
-                    }
-                    out.push(Decoded::LiteralEnd);
-                }
+                Ok(Frame::Incomplete) | Ok(Frame::AwaitingLiteral(_)) => return,
                 Err(e) => {
                     self.failed = true;
                     out.push(Decoded::Error(e));

@@ -579,7 +579,7 @@ impl ClientSession {
     /// The transport is now TLS: forget what was learnt in the clear and
     /// ask for the capabilities again (RFC 9051 §6.2.1).
     pub fn tls_established(&mut self) -> Result<(), ClientError> {
-        if self.auto != Auto::AwaitingTls && !self.awaiting_tls_manual() {
+        if self.auto != Auto::AwaitingTls && !self.awaiting_tls {
             return Err(ClientError::NotReady("no STARTTLS was accepted"));
         }
         self.tls = true;
@@ -632,10 +632,6 @@ impl ClientSession {
             return Err(ClientError::NotReady("waiting for the TLS handshake"));
         }
         Ok(())
-    }
-
-    fn awaiting_tls_manual(&self) -> bool {
-        self.awaiting_tls
     }
 
     fn tag(&mut self) -> Tag {

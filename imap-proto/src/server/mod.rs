@@ -930,16 +930,11 @@ impl ServerSession {
     }
 
     fn next_nonce(&mut self) -> Option<mailwire_sasl::Nonce> {
-        use sha2::{Digest, Sha256};
-        if self.config.nonce.len() < 16 {
-            return None;
-        }
-        let mut hash = Sha256::new();
-        hash.update(b"mailwire-imap SASL nonce");
-        hash.update(&self.config.nonce);
-        hash.update(self.nonces_drawn.to_le_bytes());
+        let nonce =
+            mailwire_sasl::Nonce::derive(&self.config.nonce, "mailwire-imap SASL nonce", self.nonces_drawn)
+                .ok()?;
         self.nonces_drawn += 1;
-        mailwire_sasl::Nonce::from_random(&hash.finalize()[..24]).ok()
+        Some(nonce)
     }
 
     fn start_auth(&mut self, tag: Tag, name: &str, initial_response: Option<Bytes>) {
